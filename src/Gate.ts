@@ -1,0 +1,101 @@
+/**
+ * Reading the session in handlers: `requireAuth` gates a route, `withSession`
+ * serves signed-in and anonymous callers alike.
+ *
+ * @since 0.1.0
+ */
+import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import { Authdog } from "./Authdog.js"
+import { unauthorizedReason } from "./internal/userinfo.js"
+import { AuthdogSession, AuthdogUser, type Session } from "./AuthdogSession.js"
+import { Unauthorized } from "./Unauthorized.js"
+
+/**
+ * The session of the current request, resolved at most once per request
+ * however often it is read. Never fails: a failed lookup is an anonymous
+ * session.
+ *
+ * @example
+ * ```ts
+ * import { currentSession } from "@authdog/effect"
+ * import { Effect } from "effect"
+ *
+ * const signedIn = Effect.map(currentSession, (session) => session.isAuthenticated)
+ * ```
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const currentSession: Effect.Effect<Session, never, Authdog | HttpServerRequest.HttpServerRequest> = Effect
+  .flatMap(Authdog, (authdog) => authdog.resolve).pipe(Effect.map((resolution) => resolution.session))
+
+/**
+ * Runs `handler` only for an authenticated request, with `AuthdogSession` and
+ * `AuthdogUser` provided (so they leave its requirements); otherwise fails
+ * with `Unauthorized`, which the server renders as 401
+ * `{"error":"Unauthorized"}`. The handler does not run.
+ *
+ * @example
+ * ```ts
+ * import { AuthdogSession, requireAuth } from "@authdog/effect"
+ * import { HttpRouter, HttpServerResponse } from "@effect/platform"
+ * import { Effect } from "effect"
+ *
+ * const me = Effect.gen(function*() {
+ *   const session = yield* AuthdogSession
+ *   return yield* HttpServerResponse.json(session.user)
+ * })
+ * const router = HttpRouter.empty.pipe(HttpRouter.get("/me", requireAuth(me)))
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const requireAuth = <A, E, R>(
+  handler: Effect.Effect<A, E, R>
+): Effect.Effect<
+  A,
+  E | Unauthorized,
+  Exclude<R, AuthdogSession | AuthdogUser> | Authdog | HttpServerRequest.HttpServerRequest
+> =>
+  Effect.flatMap(
+    Authdog,
+    (authdog) =>
+      Effect.flatMap(authdog.resolve, (resolution): Effect.Effect<A, E | Unauthorized, Exclude<R, AuthdogSession | AuthdogUser>> => {
+        const session = resolution.session
+        if (!session.isAuthenticated) return Effect.fail(new Unauthorized({ reason: unauthorizedReason(resolution) }))
+        return Effect.mapInputContext(
+          handler,
+          (context: Context.Context<Exclude<R, AuthdogSession | AuthdogUser>>) =>
+            context.pipe(Context.add(AuthdogSession, session), Context.add(AuthdogUser, session.user)) as Context.Context<R>
+        )
+      })
+  )
+
+/**
+ * Runs `handler` with the session of the request provided, signed in or not.
+ * Never fails on its own account; for public routes that behave differently
+ * when someone is signed in.
+ *
+ * @example
+ * ```ts
+ * import { AuthdogSession, withSession } from "@authdog/effect"
+ * import { HttpRouter, HttpServerResponse } from "@effect/platform"
+ * import { Effect } from "effect"
+ *
+ * const home = Effect.gen(function*() {
+ *   const session = yield* AuthdogSession
+ *   return yield* HttpServerResponse.json({ signedIn: session.isAuthenticated })
+ * })
+ * const router = HttpRouter.empty.pipe(HttpRouter.get("/", withSession(home)))
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withSession = <A, E, R>(
+  handler: Effect.Effect<A, E, R>
+): Effect.Effect<A, E, Exclude<R, AuthdogSession> | Authdog | HttpServerRequest.HttpServerRequest> =>
+  Effect.flatMap(currentSession, (session) => Effect.provideService(handler, AuthdogSession, session))

@@ -1,0 +1,190 @@
+/**
+ * One call to the userinfo endpoint (WIRE.md section 4), classified.
+ *
+ * @internal
+ */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as Headers from "@effect/platform/Headers"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import { Buffer } from "node:buffer"
+import type { Session } from "../AuthdogSession.js"
+import type { Unauthorized } from "../Unauthorized.js"
+import { assertTrustedIdentityHost } from "../IdentityHost.js"
+import { isAuthenticatedUserInfo, User, UserInfo } from "../UserInfo.js"
+
+/**
+ * How a session resolution ended. `unavailable` and `invalid_response` are
+ * failures of the identity provider; `rejected` is its answer about the token.
+ *
+ * @internal
+ */
+export type Outcome =
+  | "no_token"
+  | "disabled"
+  | "authenticated"
+  | "rejected"
+  | "unavailable"
+  | "invalid_response"
+
+/** @internal */
+export interface Resolution {
+  readonly session: Session
+  readonly outcome: Outcome
+  readonly status?: number | undefined
+}
+
+/** @internal */
+export const maxBodyBytes = 1024 * 1024
+
+class LookupFailure {
+  constructor(readonly outcome: "unavailable" | "invalid_response", readonly status?: number) {}
+}
+
+const decodeUserInfo = Schema.decodeUnknownEither(UserInfo)
+const decodeUser = Schema.decodeUnknownEither(User)
+
+const readBody = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<string, LookupFailure> => {
+  const length = Number(response.headers["content-length"])
+  if (length > maxBodyBytes) return Effect.fail(new LookupFailure("invalid_response", response.status))
+  const chunks: Array<Uint8Array> = []
+  let size = 0
+  return response.stream.pipe(
+    Stream.runForEach((chunk) => {
+      size += chunk.length
+      if (size > maxBodyBytes) return Effect.fail(new LookupFailure("invalid_response", response.status))
+      chunks.push(chunk)
+      return Effect.void
+    }),
+    Effect.mapError((error) =>
+      error instanceof LookupFailure ? error : new LookupFailure("unavailable", response.status)
+    ),
+    Effect.map(() => Buffer.concat(chunks, size).toString("utf-8"))
+  )
+}
+
+const classifyStatus = (status: number): Outcome =>
+  status === 429 || status >= 500 ? "unavailable" : status >= 300 && status < 400 ? "invalid_response" : "rejected"
+
+/** @internal */
+export const toResolution = (token: Redacted.Redacted<string>, body: string, status: number): Resolution => {
+  let json: unknown
+  try {
+    json = JSON.parse(body)
+  } catch {
+    return { session: anonymousWith(token, null), outcome: "invalid_response", status }
+  }
+  const envelope = decodeUserInfo(json)
+  if (Either.isLeft(envelope)) return { session: anonymousWith(token, null), outcome: "invalid_response", status }
+  const userInfo = envelope.right
+  if (!isAuthenticatedUserInfo(userInfo)) return { session: anonymousWith(token, userInfo), outcome: "rejected", status }
+  const user = typeof userInfo.user === "object" && !Array.isArray(userInfo.user)
+    ? decodeUser(userInfo.user)
+    : Either.left(undefined)
+  if (Either.isLeft(user)) return { session: anonymousWith(token, userInfo), outcome: "invalid_response", status }
+  return {
+    session: { token, user: user.right, isAuthenticated: true, userInfo },
+    outcome: "authenticated",
+    status
+  }
+}
+
+/** @internal */
+export const anonymousWith = (token: Redacted.Redacted<string> | null, userInfo: UserInfo | null): Session => ({
+  token,
+  user: null,
+  isAuthenticated: false,
+  userInfo
+})
+
+/** @internal */
+export interface LookupOptions {
+  readonly client: HttpClient.HttpClient
+  readonly identityHost: string
+  readonly environmentId: string
+  readonly allowedIdentityHosts: ReadonlyArray<string>
+  readonly timeout: Duration.Duration
+}
+
+/**
+ * Builds the userinfo lookup once, at layer construction: the URL and the
+ * client are fixed, each call only adds its token.
+ *
+ * @internal
+ */
+export const makeLookup = (options: LookupOptions): (token: Redacted.Redacted<string>) => Effect.Effect<Resolution> => {
+  const url = `${options.identityHost}/oidc/${encodeURIComponent(options.environmentId)}/userinfo`
+  const base = HttpClientRequest.get(url)
+  const timeout = options.timeout
+  const failed = (token: Redacted.Redacted<string>, failure: LookupFailure): Resolution => ({
+    session: anonymousWith(token, null),
+    outcome: failure.outcome,
+    status: failure.status
+  })
+  return (token) => {
+    // The host is checked again before every call: the token goes nowhere else.
+    if (Either.isLeft(assertTrustedIdentityHost(options.identityHost, options.allowedIdentityHosts))) {
+      return Effect.succeed(failed(token, new LookupFailure("unavailable")))
+    }
+    const request = HttpClientRequest.setHeader(base, "authorization", `Bearer ${Redacted.value(token)}`)
+    return options.client.execute(request).pipe(
+      Effect.mapError(() => new LookupFailure("unavailable")),
+      Effect.flatMap((response) => {
+        if (response.status < 200 || response.status >= 300) {
+          const outcome = classifyStatus(response.status)
+          return Effect.as(
+            Effect.ignore(response.stream.pipe(Stream.runDrain)),
+            { session: anonymousWith(token, null), outcome, status: response.status } satisfies Resolution
+          )
+        }
+        return Effect.map(readBody(response), (body) => toResolution(token, body, response.status))
+      }),
+      Effect.timeoutFail({ duration: timeout, onTimeout: () => new LookupFailure("unavailable") }),
+      Effect.catchAllDefect(() => Effect.fail(new LookupFailure("unavailable"))),
+      Effect.catchAll((failure) => Effect.succeed(failed(token, failure))),
+      withoutRedirects,
+      Effect.locallyWith(Headers.currentRedactedNames, withAuthorizationRedacted)
+    )
+  }
+}
+
+// Spans of the HTTP client record request headers; `authorization` stays
+// redacted there even if an app replaced the default list.
+const withAuthorizationRedacted = (names: ReadonlyArray<string | RegExp>): ReadonlyArray<string | RegExp> =>
+  names.includes("authorization") ? names : [...names, "authorization"]
+
+// A fetch-based client follows redirects by default; a redirect must never
+// carry the token elsewhere, so the lookup asks for manual redirects (and any
+// 3xx is a failed lookup). Other clients (undici) do not follow redirects.
+const withoutRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (init) =>
+    Effect.provideService(effect, FetchHttpClient.RequestInit, {
+      ...Option.getOrElse(init, () => ({})),
+      redirect: "manual"
+    }))
+
+/**
+ * Why a resolution does not let a request through the gate.
+ *
+ * @internal
+ */
+export const unauthorizedReason = (resolution: Resolution): Unauthorized["reason"] => {
+  switch (resolution.outcome) {
+    case "no_token":
+      return "MissingToken"
+    case "disabled":
+      return "LookupDisabled"
+    case "rejected":
+      return "Rejected"
+    default:
+      return "LookupFailed"
+  }
+}
