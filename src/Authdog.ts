@@ -59,6 +59,8 @@ export class Authdog extends Context.Tag("@authdog/effect/Authdog")<Authdog, {
   readonly publicKeyJson: string
   /** Whether logout sets `Secure` on the expired cookie. */
   readonly secureCookies: boolean
+  /** Outage mode: `Retry-After` seconds when protected routes answer 503, or `undefined` when off. */
+  readonly outageRetryAfterSeconds: number | undefined
   /** The session of the current request, resolved at most once per request. */
   readonly resolve: Effect.Effect<Resolution, never, HttpServerRequest.HttpServerRequest>
   /** One lookup of a token, without the per-request memo. */
@@ -89,6 +91,14 @@ export interface AuthdogOptions {
   readonly timeout?: Duration.DurationInput | undefined
   /** `Secure` on the logout cookie (default `false`; `layerConfig` sets it when `NODE_ENV=production`). */
   readonly secureCookies?: boolean | undefined
+  /**
+   * Outage mode (default `false`): when the identity provider fails (not when
+   * it rejects the token), protected routes answer 503 `{"error":"Unavailable"}`
+   * with `Retry-After` instead of 401.
+   */
+  readonly outageMode?: boolean | undefined
+  /** `Retry-After` of outage mode (default 5 seconds, rounded up to whole seconds). */
+  readonly retryAfter?: Duration.DurationInput | undefined
 }
 
 /**
@@ -140,6 +150,9 @@ export const make = (
       publicKey,
       publicKeyJson: JSON.stringify(publicKey),
       secureCookies: options.secureCookies ?? false,
+      outageRetryAfterSeconds: options.outageMode === true
+        ? Math.max(1, Math.ceil(Duration.toSeconds(options.retryAfter ?? "5 seconds")))
+        : undefined,
       resolve,
       lookup
     }
@@ -196,6 +209,8 @@ export const layerConfig = (
  * | `AUTHDOG_ALLOWED_IDENTITY_HOSTS` | extra trusted identity-host suffixes, comma-separated | none |
  * | `AUTHDOG_FETCH_USER` | ask the identity provider about tokens | `true` |
  * | `AUTHDOG_USERINFO_TIMEOUT` | userinfo timeout, e.g. `5 seconds`, `800 millis` | `5 seconds` |
+ * | `AUTHDOG_OUTAGE_MODE` | 503 instead of 401 when the identity provider fails | `false` |
+ * | `AUTHDOG_RETRY_AFTER` | `Retry-After` of outage mode, e.g. `5 seconds` | `5 seconds` |
  * | `NODE_ENV` | `production` sets `Secure` on the logout cookie | |
  *
  * @example
@@ -220,6 +235,8 @@ export const config: Config.Config.Wrap<AuthdogOptions> = {
   ),
   fetchUser: Config.boolean("AUTHDOG_FETCH_USER").pipe(Config.withDefault(true)),
   timeout: Config.duration("AUTHDOG_USERINFO_TIMEOUT").pipe(Config.withDefault(Duration.seconds(5))),
+  outageMode: Config.boolean("AUTHDOG_OUTAGE_MODE").pipe(Config.withDefault(false)),
+  retryAfter: Config.duration("AUTHDOG_RETRY_AFTER").pipe(Config.withDefault(Duration.seconds(5))),
   secureCookies: Config.string("NODE_ENV").pipe(
     Config.withDefault(""),
     Config.map((env) => env === "production")

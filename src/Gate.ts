@@ -8,9 +8,10 @@ import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import { Authdog } from "./Authdog.js"
-import { unauthorizedReason } from "./internal/userinfo.js"
-import { AuthdogSession, AuthdogUser, type Session } from "./AuthdogSession.js"
+import { AuthdogSession, AuthdogUser, type AuthenticatedSession, type Session } from "./AuthdogSession.js"
+import { isProviderFailure, unauthorizedReason } from "./internal/userinfo.js"
 import { Unauthorized } from "./Unauthorized.js"
+import { Unavailable } from "./Unavailable.js"
 
 /**
  * The session of the current request, resolved at most once per request
@@ -32,10 +33,52 @@ export const currentSession: Effect.Effect<Session, never, Authdog | HttpServerR
   .flatMap(Authdog, (authdog) => authdog.resolve).pipe(Effect.map((resolution) => resolution.session))
 
 /**
+ * The authenticated session of the current request, or the gate's failure:
+ * `Unauthorized`, or in outage mode `Unavailable` when the identity provider
+ * failed. The one decision behind `requireAuth` and every router middleware.
+ *
+ * @example
+ * ```ts
+ * import { authenticate } from "@authdog/effect"
+ * import { Effect } from "effect"
+ *
+ * const userId = Effect.map(authenticate, (session) => session.user.id)
+ * ```
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const authenticate: Effect.Effect<
+  AuthenticatedSession,
+  Unauthorized | Unavailable,
+  Authdog | HttpServerRequest.HttpServerRequest
+> = Effect.flatMap(
+  Authdog,
+  (authdog) =>
+    Effect.flatMap(authdog.resolve, (resolution): Effect.Effect<AuthenticatedSession, Unauthorized | Unavailable> => {
+      const session = resolution.session
+      if (session.isAuthenticated) return Effect.succeed(session)
+      const retryAfterSeconds = authdog.outageRetryAfterSeconds
+      if (retryAfterSeconds !== undefined && isProviderFailure(resolution.outcome)) {
+        return Effect.fail(
+          new Unavailable({
+            reason: resolution.outcome === "unavailable"
+              ? "IdentityProviderUnavailable"
+              : "InvalidIdentityProviderResponse",
+            retryAfterSeconds
+          })
+        )
+      }
+      return Effect.fail(new Unauthorized({ reason: unauthorizedReason(resolution) }))
+    })
+)
+
+/**
  * Runs `handler` only for an authenticated request, with `AuthdogSession` and
  * `AuthdogUser` provided (so they leave its requirements); otherwise fails
  * with `Unauthorized`, which the server renders as 401
- * `{"error":"Unauthorized"}`. The handler does not run.
+ * `{"error":"Unauthorized"}` (or, in outage mode, `Unavailable` as 503). The
+ * handler does not run.
  *
  * @example
  * ```ts
@@ -57,22 +100,15 @@ export const requireAuth = <A, E, R>(
   handler: Effect.Effect<A, E, R>
 ): Effect.Effect<
   A,
-  E | Unauthorized,
+  E | Unauthorized | Unavailable,
   Exclude<R, AuthdogSession | AuthdogUser> | Authdog | HttpServerRequest.HttpServerRequest
 > =>
-  Effect.flatMap(
-    Authdog,
-    (authdog) =>
-      Effect.flatMap(authdog.resolve, (resolution): Effect.Effect<A, E | Unauthorized, Exclude<R, AuthdogSession | AuthdogUser>> => {
-        const session = resolution.session
-        if (!session.isAuthenticated) return Effect.fail(new Unauthorized({ reason: unauthorizedReason(resolution) }))
-        return Effect.mapInputContext(
-          handler,
-          (context: Context.Context<Exclude<R, AuthdogSession | AuthdogUser>>) =>
-            context.pipe(Context.add(AuthdogSession, session), Context.add(AuthdogUser, session.user)) as Context.Context<R>
-        )
-      })
-  )
+  Effect.flatMap(authenticate, (session) =>
+    Effect.mapInputContext(
+      handler,
+      (context: Context.Context<Exclude<R, AuthdogSession | AuthdogUser>>) =>
+        context.pipe(Context.add(AuthdogSession, session), Context.add(AuthdogUser, session.user)) as Context.Context<R>
+    ))
 
 /**
  * Runs `handler` with the session of the request provided, signed in or not.

@@ -4,7 +4,6 @@
  * @since 0.1.0
  */
 
-// eslint-disable-next-line no-control-regex
 const backslashOrControl = /[\\\x00-\x1f]/
 const scheme = /^[a-z][a-z0-9+.-]*:/i
 

@@ -1,5 +1,5 @@
 import { HttpRouter, HttpServerResponse } from "@effect/platform"
-import { assert, describe, layer } from "@effect/vitest"
+import { assert, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { AuthdogSession, AuthdogUser, requireAuth, withSession } from "../src/index.js"
 import { AuthdogLoopback, get, rawHeader, serve } from "./support/app.js"
@@ -86,7 +86,10 @@ layer(Layer.merge(IdpLive, AuthdogLoopback().pipe(Layer.provideMerge(IdpLive))),
         const base = yield* serve(router)
         const bad = yield* get(`${base}/me`, { authorization: "Bearer nobody", cookie: "authdog-session=user-c" })
         assert.strictEqual(bad.status, 401)
-        const basic = yield* get(`${base}/me`, { authorization: "Basic dXNlcjpwdw==", cookie: "authdog-session=user-c" })
+        const basic = yield* get(`${base}/me`, {
+          authorization: "Basic dXNlcjpwdw==",
+          cookie: "authdog-session=user-c"
+        })
         assert.strictEqual(basic.status, 200)
         assert.strictEqual(JSON.parse(basic.body).id, "c")
       }))

@@ -17,8 +17,8 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { Buffer } from "node:buffer"
 import type { Session } from "../AuthdogSession.js"
-import type { Unauthorized } from "../Unauthorized.js"
 import { assertTrustedIdentityHost } from "../IdentityHost.js"
+import type { Unauthorized } from "../Unauthorized.js"
 import { isAuthenticatedUserInfo, User, UserInfo } from "../UserInfo.js"
 
 /**
@@ -85,7 +85,9 @@ export const toResolution = (token: Redacted.Redacted<string>, body: string, sta
   const envelope = decodeUserInfo(json)
   if (Either.isLeft(envelope)) return { session: anonymousWith(token, null), outcome: "invalid_response", status }
   const userInfo = envelope.right
-  if (!isAuthenticatedUserInfo(userInfo)) return { session: anonymousWith(token, userInfo), outcome: "rejected", status }
+  if (!isAuthenticatedUserInfo(userInfo)) {
+    return { session: anonymousWith(token, userInfo), outcome: "rejected", status }
+  }
   const user = typeof userInfo.user === "object" && !Array.isArray(userInfo.user)
     ? decodeUser(userInfo.user)
     : Either.left(undefined)
@@ -165,11 +167,14 @@ const withAuthorizationRedacted = (names: ReadonlyArray<string | RegExp>): Reado
 // carry the token elsewhere, so the lookup asks for manual redirects (and any
 // 3xx is a failed lookup). Other clients (undici) do not follow redirects.
 const withoutRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (init) =>
-    Effect.provideService(effect, FetchHttpClient.RequestInit, {
-      ...Option.getOrElse(init, () => ({})),
-      redirect: "manual"
-    }))
+  Effect.flatMap(
+    Effect.serviceOption(FetchHttpClient.RequestInit),
+    (init) =>
+      Effect.provideService(effect, FetchHttpClient.RequestInit, {
+        ...Option.getOrElse(init, () => ({})),
+        redirect: "manual"
+      })
+  )
 
 /**
  * Why a resolution does not let a request through the gate.
@@ -188,3 +193,11 @@ export const unauthorizedReason = (resolution: Resolution): Unauthorized["reason
       return "LookupFailed"
   }
 }
+
+/**
+ * Whether the identity provider failed, as opposed to answering about the token.
+ *
+ * @internal
+ */
+export const isProviderFailure = (outcome: Outcome): boolean =>
+  outcome === "unavailable" || outcome === "invalid_response"

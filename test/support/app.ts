@@ -4,20 +4,19 @@
  * `NodeHttpClient` (undici). Production code keeps `https://id.authdog.com`
  * and the allowlist; only the client maps the origin to loopback.
  */
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpServer from "@effect/platform/HttpServer"
 import type * as HttpServerError from "@effect/platform/HttpServerError"
 import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
-import * as Http from "node:http"
-import type { AddressInfo } from "node:net"
 import { Buffer } from "node:buffer"
+import * as Http from "node:http"
 import { type Authdog, type AuthdogOptions, layer } from "../../src/Authdog.js"
 import { IdpServer } from "./idp.js"
 
@@ -60,7 +59,13 @@ export const serve = (app: App): Effect.Effect<string, HttpServerError.ServeErro
   Effect.gen(function*() {
     const context = yield* Layer.build(NodeHttpServer.layer(() => Http.createServer(), { port: 0, host: "127.0.0.1" }))
     const server = yield* Effect.provide(HttpServer.HttpServer, context)
-    yield* HttpServer.serveEffect(app as Effect.Effect<HttpServerResponse.HttpServerResponse, unknown, HttpServerRequest.HttpServerRequest | Authdog>).pipe(
+    yield* HttpServer.serveEffect(
+      app as Effect.Effect<
+        HttpServerResponse.HttpServerResponse,
+        unknown,
+        HttpServerRequest.HttpServerRequest | Authdog
+      >
+    ).pipe(
       Effect.provide(context)
     )
     const address = server.address as HttpServer.TcpAddress

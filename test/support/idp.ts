@@ -58,7 +58,7 @@ const answer = (token: string, req: Http.IncomingMessage, res: Http.ServerRespon
     case "slow": {
       const [ms, ...name] = rest
       const timer = setTimeout(() => send(res, 200, envelope(name.join("-"))), Number(ms))
-      req.socket.once("close", () => clearTimeout(timer))
+      res.once("close", () => clearTimeout(timer))
       return
     }
     case "hang":
