@@ -138,13 +138,26 @@ export const make = (
     const fetchUser = options.fetchUser ?? true
     const memo = makeRequestMemo<Resolution>()
     const noToken: Resolution = { session: anonymous, outcome: "no_token" }
+    const noTokenSpan = { attributes: { "authdog.token_source": "none", "authdog.outcome": "no_token" } }
     const resolve = Effect.flatMap(HttpServerRequest.HttpServerRequest, (request): Effect.Effect<Resolution> => {
       const headers = request.headers
       const found = findToken({ authorization: headers.authorization, cookie: headers.cookie })
-      if (Option.isNone(found)) return Effect.succeed(noToken)
-      const token = found.value.token
-      if (!fetchUser) return Effect.succeed({ session: anonymousWith(token, null), outcome: "disabled" })
-      return memo(request, lookup(token))
+      if (Option.isNone(found)) return Effect.withSpan(Effect.succeed(noToken), "authdog.session", noTokenSpan)
+      const { source, token } = found.value
+      if (!fetchUser) {
+        return Effect.withSpan(
+          Effect.succeed({ session: anonymousWith(token, null), outcome: "disabled" }),
+          "authdog.session",
+          { attributes: { "authdog.token_source": source, "authdog.outcome": "disabled" } }
+        )
+      }
+      return memo(
+        request,
+        lookup(token).pipe(
+          Effect.tap((resolution) => Effect.annotateCurrentSpan("authdog.outcome", resolution.outcome)),
+          Effect.withSpan("authdog.session", { attributes: { "authdog.token_source": source } })
+        )
+      )
     })
     return {
       publicKey,

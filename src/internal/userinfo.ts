@@ -8,9 +8,10 @@ import * as Headers from "@effect/platform/Headers"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import type * as Duration from "effect/Duration"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
@@ -18,6 +19,7 @@ import * as Stream from "effect/Stream"
 import { Buffer } from "node:buffer"
 import type { Session } from "../AuthdogSession.js"
 import { assertTrustedIdentityHost } from "../IdentityHost.js"
+import { userinfoCalls, userinfoLatency } from "../Metrics.js"
 import type { Unauthorized } from "../Unauthorized.js"
 import { isAuthenticatedUserInfo, User, UserInfo } from "../UserInfo.js"
 
@@ -137,7 +139,7 @@ export const makeLookup = (options: LookupOptions): (token: Redacted.Redacted<st
       return Effect.succeed(failed(token, new LookupFailure("unavailable")))
     }
     const request = HttpClientRequest.setHeader(base, "authorization", `Bearer ${Redacted.value(token)}`)
-    return options.client.execute(request).pipe(
+    const call = options.client.execute(request).pipe(
       Effect.mapError(() => new LookupFailure("unavailable")),
       Effect.flatMap((response) => {
         if (response.status < 200 || response.status >= 300) {
@@ -155,7 +157,36 @@ export const makeLookup = (options: LookupOptions): (token: Redacted.Redacted<st
       withoutRedirects,
       Effect.locallyWith(Headers.currentRedactedNames, withAuthorizationRedacted)
     )
+    return Effect.timed(call).pipe(
+      Effect.tap(([duration, resolution]) => record(resolution, duration)),
+      Effect.map(([, resolution]) => resolution),
+      Effect.withSpan("authdog.userinfo", {
+        kind: "client",
+        attributes: { "authdog.environment_id": options.environmentId }
+      })
+    )
   }
+}
+
+// Telemetry of one call: span attributes, metrics and, for failures of the
+// identity provider, a warning. Never the token.
+const record = (resolution: Resolution, duration: Duration.Duration): Effect.Effect<void> => {
+  const outcome = resolution.outcome
+  const seconds = Duration.toMillis(duration) / 1000
+  return Effect.all([
+    Effect.annotateCurrentSpan({
+      "authdog.outcome": outcome,
+      "authdog.duration_ms": Duration.toMillis(duration),
+      ...(resolution.status === undefined ? {} : { "http.response.status_code": resolution.status })
+    }),
+    Metric.increment(Metric.tagged(userinfoCalls, "outcome", outcome)),
+    Metric.update(Metric.tagged(userinfoLatency, "outcome", outcome), seconds),
+    isProviderFailure(outcome)
+      ? Effect.logWarning("Authdog userinfo lookup failed; the request is treated as signed out").pipe(
+        Effect.annotateLogs({ "authdog.outcome": outcome, "http.response.status_code": resolution.status ?? "none" })
+      )
+      : Effect.void
+  ], { discard: true })
 }
 
 // Spans of the HTTP client record request headers; `authorization` stays
