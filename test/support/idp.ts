@@ -9,7 +9,7 @@
  * - `reset-<x>`: destroys the socket before answering;
  * - `midbody-<x>`: sends headers and half a body, then destroys the socket;
  * - `status-<code>-<x>`: that status with a JSON envelope;
- * - `redirect-<x>`: 302 to another host;
+ * - `redirect-<x>`: 302 to `/stolen` on this server (a followed redirect shows in `paths`);
  * - `nonjson-<x>`, `truncated-<x>`, `huge-<x>` (over 1 MiB), `meta401-<x>`
  *   (HTTP 200, `meta.code` 401), `userstring-<x>` (`user: "x"`), `userarray-<x>`,
  *   `badfield-<x>` (a known field of the wrong type), `chunkedhuge-<x>` (over
@@ -77,7 +77,8 @@ const answer = (token: string, req: Http.IncomingMessage, res: Http.ServerRespon
         "retry-after": "1"
       })
     case "redirect":
-      return send(res, 302, "", { location: "https://evil.example.com/steal" })
+      // To this same server, so a followed redirect would be seen at /stolen.
+      return send(res, 302, "", { location: `http://${req.headers.host}/stolen` })
     case "nonjson":
       return send(res, 200, "<html>not json</html>", { "content-type": "text/html" })
     case "truncated":
