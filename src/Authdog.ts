@@ -16,6 +16,7 @@ import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import { anonymous } from "./AuthdogSession.js"
 import { normalizeAllowedHosts } from "./IdentityHost.js"
+import { makeCache } from "./internal/cache.js"
 import { makeRequestMemo } from "./internal/memo.js"
 import { anonymousWith, makeLookup, type Outcome, type Resolution } from "./internal/userinfo.js"
 import { InvalidPublicKey, parsePublicKey, type PublicKeyPayload } from "./PublicKey.js"
@@ -63,9 +64,34 @@ export class Authdog extends Context.Tag("@authdog/effect/Authdog")<Authdog, {
   readonly outageRetryAfterSeconds: number | undefined
   /** The session of the current request, resolved at most once per request. */
   readonly resolve: Effect.Effect<Resolution, never, HttpServerRequest.HttpServerRequest>
-  /** One lookup of a token, without the per-request memo. */
+  /** One lookup of a token, without the per-request memo (through the cache when it is on). */
   readonly lookup: (token: Redacted.Redacted<string>) => Effect.Effect<Resolution>
+  /** Drops a token's cache entry (logout calls it); does nothing when the cache is off. */
+  readonly forget: (token: Redacted.Redacted<string>) => Effect.Effect<void>
 }>() {}
+
+/**
+ * The opt-in cross-request cache: a successful lookup is reused by later
+ * requests with the same token for up to `ttl` (never longer than the
+ * session's `remainingSeconds`). A token revoked at Authdog stays accepted
+ * here for up to `ttl`.
+ *
+ * @example
+ * ```ts
+ * import type { CacheOptions } from "@authdog/effect"
+ *
+ * const cache: CacheOptions = { ttl: "30 seconds", capacity: 10_000 }
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CacheOptions {
+  /** How long a successful lookup is reused. */
+  readonly ttl: Duration.DurationInput
+  /** How many tokens are remembered at most (default 10 000); the least recently used go first. */
+  readonly capacity?: number | undefined
+}
 
 /**
  * Options of {@link layer}.
@@ -99,6 +125,8 @@ export interface AuthdogOptions {
   readonly outageMode?: boolean | undefined
   /** `Retry-After` of outage mode (default 5 seconds, rounded up to whole seconds). */
   readonly retryAfter?: Duration.DurationInput | undefined
+  /** The cross-request cache (default off). */
+  readonly cache?: CacheOptions | undefined
 }
 
 /**
@@ -128,13 +156,15 @@ export const make = (
       (error) => new InvalidPublicKey({ reason: error.reason, setting })
     )
     const client = yield* HttpClient.HttpClient
-    const lookup = makeLookup({
+    const call = makeLookup({
       client,
       identityHost: publicKey.identityHost,
       environmentId: publicKey.environmentId,
       allowedIdentityHosts,
       timeout: Duration.decode(options.timeout ?? "5 seconds")
     })
+    const cache = options.cache === undefined ? undefined : makeCache(options.cache, call)
+    const lookup = cache === undefined ? call : cache.lookup
     const fetchUser = options.fetchUser ?? true
     const memo = makeRequestMemo<Resolution>()
     const noToken: Resolution = { session: anonymous, outcome: "no_token" }
@@ -167,7 +197,8 @@ export const make = (
         ? Math.max(1, Math.ceil(Duration.toSeconds(options.retryAfter ?? "5 seconds")))
         : undefined,
       resolve,
-      lookup
+      lookup,
+      forget: cache === undefined ? () => Effect.void : cache.evict
     }
   })
 
@@ -224,6 +255,8 @@ export const layerConfig = (
  * | `AUTHDOG_USERINFO_TIMEOUT` | userinfo timeout, e.g. `5 seconds`, `800 millis` | `5 seconds` |
  * | `AUTHDOG_OUTAGE_MODE` | 503 instead of 401 when the identity provider fails | `false` |
  * | `AUTHDOG_RETRY_AFTER` | `Retry-After` of outage mode, e.g. `5 seconds` | `5 seconds` |
+ * | `AUTHDOG_CACHE_TTL` | turns the cross-request cache on, e.g. `30 seconds` | off |
+ * | `AUTHDOG_CACHE_CAPACITY` | tokens the cache remembers at most | `10000` |
  * | `NODE_ENV` | `production` sets `Secure` on the logout cookie | |
  *
  * @example
@@ -250,6 +283,10 @@ export const config: Config.Config.Wrap<AuthdogOptions> = {
   timeout: Config.duration("AUTHDOG_USERINFO_TIMEOUT").pipe(Config.withDefault(Duration.seconds(5))),
   outageMode: Config.boolean("AUTHDOG_OUTAGE_MODE").pipe(Config.withDefault(false)),
   retryAfter: Config.duration("AUTHDOG_RETRY_AFTER").pipe(Config.withDefault(Duration.seconds(5))),
+  cache: Config.all({
+    ttl: Config.option(Config.duration("AUTHDOG_CACHE_TTL")),
+    capacity: Config.integer("AUTHDOG_CACHE_CAPACITY").pipe(Config.withDefault(10_000))
+  }).pipe(Config.map(({ capacity, ttl }) => Option.isSome(ttl) ? { ttl: ttl.value, capacity } : undefined)),
   secureCookies: Config.string("NODE_ENV").pipe(
     Config.withDefault(""),
     Config.map((env) => env === "production")

@@ -7,10 +7,12 @@
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { Authdog } from "./Authdog.js"
 import { sessionCookieName } from "./Cookies.js"
 import { redirectTarget } from "./internal/request.js"
 import { encodeLocation, sanitizeRedirectPath } from "./Redirect.js"
+import { findToken } from "./Token.js"
 
 /**
  * Options of {@link logoutResponse}.
@@ -72,7 +74,7 @@ export const logoutResponse = (target: unknown, options: LogoutOptions = {}): Ht
 /**
  * The logout response for the current request, redirecting to its
  * `redirect_uri` query parameter (sanitized, fallback `/`). `Secure` follows
- * the layer's `secureCookies`.
+ * the layer's `secureCookies`. The request's token leaves the cache.
  *
  * @example
  * ```ts
@@ -89,8 +91,10 @@ export const logout: Effect.Effect<
   HttpServerResponse.HttpServerResponse,
   never,
   Authdog | HttpServerRequest.HttpServerRequest
-> = Effect.zipWith(
-  Authdog,
-  HttpServerRequest.HttpServerRequest,
-  (authdog, request) => logoutResponse(redirectTarget(request.url), { secure: authdog.secureCookies })
-)
+> = Effect.flatMap(Authdog, (authdog) =>
+  Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+    const response = logoutResponse(redirectTarget(request.url), { secure: authdog.secureCookies })
+    const found = findToken({ authorization: request.headers.authorization, cookie: request.headers.cookie })
+    // The token being cleared must not live on in the cache.
+    return Option.isSome(found) ? Effect.as(authdog.forget(found.value.token), response) : Effect.succeed(response)
+  }))

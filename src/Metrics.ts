@@ -47,3 +47,23 @@ export const userinfoLatency: Metric.Metric.Histogram<number> = Metric.histogram
   MetricBoundaries.exponential({ start: 0.001, factor: 2, count: 14 }),
   "Latency of calls to the Authdog userinfo endpoint, by outcome"
 )
+
+/**
+ * Lookups of the cross-request cache, tagged `result`: `hit`, `miss`, or
+ * `shared` (joined a call already in flight for the same token).
+ *
+ * @example
+ * ```ts
+ * import { cacheLookups } from "@authdog/effect"
+ * import { Metric } from "effect"
+ *
+ * const hits = Metric.value(Metric.tagged(cacheLookups, "result", "hit"))
+ * ```
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const cacheLookups: Metric.Metric.Counter<number> = Metric.counter("authdog_cache_lookups_total", {
+  description: "Session cache lookups, by result (hit, miss, shared)",
+  incremental: true
+})
