@@ -1,36 +1,14 @@
 /**
- * The example app on the classic `HttpRouter`:
- * - `/`: public; says whether the caller is signed in (`withSession`);
- * - `/me`: protected (`requireAuth`); the user as JSON;
- * - `/logout`: expires the session cookie and redirects to `redirect_uri`.
- *
- * `npm start` runs it on `PORT` (default 3000).
+ * The example app on the classic `HttpRouter` (routes in `app.ts`).
+ * `npm start` runs it on `PORT` (default 3000): on Authdog when `PK_AUTHDOG`
+ * is set, else on the embedded identity provider with the token `demo-token`.
  */
-import { HttpRouter, HttpServer, HttpServerResponse } from "@effect/platform"
+import { HttpServer } from "@effect/platform"
 import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 import { createServer } from "node:http"
-import { AuthdogSession, logout, requireAuth, withSession } from "../src/index.js"
+import { router } from "./app.js"
 import { announce, AuthdogDemo, port } from "./demo.js"
-
-const home = withSession(Effect.gen(function*() {
-  const session = yield* AuthdogSession
-  return yield* HttpServerResponse.json({
-    signedIn: session.isAuthenticated,
-    user: session.user?.displayName ?? null
-  })
-}))
-
-const me = requireAuth(Effect.gen(function*() {
-  const session = yield* AuthdogSession
-  return yield* HttpServerResponse.json(session.user)
-}))
-
-export const router = HttpRouter.empty.pipe(
-  HttpRouter.get("/", home),
-  HttpRouter.get("/me", me),
-  HttpRouter.get("/logout", logout)
-)
 
 const ServerLive = Layer.unwrapEffect(
   Effect.map(port, (listen) => NodeHttpServer.layer(createServer, { port: listen }))

@@ -59,8 +59,8 @@ export class IdentityProvider extends Context.Tag("@authdog/effect/AuthdogTest/I
 >() {}
 
 /**
- * Options of {@link layer}: the users by token, and any `Authdog` option but
- * the public key.
+ * Options of {@link layer}: the users by token (a table, a function, or
+ * both), and any `Authdog` option but the public key.
  *
  * @example
  * ```ts
@@ -73,7 +73,10 @@ export class IdentityProvider extends Context.Tag("@authdog/effect/AuthdogTest/I
  * @category models
  */
 export interface TestOptions extends Omit<AuthdogOptions, "publicKey"> {
-  readonly users: Readonly<Record<string, User>>
+  /** Users by token. */
+  readonly users?: Readonly<Record<string, User>> | undefined
+  /** Users for tokens not in `users`, computed (for load tests with many tokens). */
+  readonly resolveUser?: ((token: string) => User | undefined) | undefined
 }
 
 const json = (request: HttpClientRequest.HttpClientRequest, status: number, body: unknown) =>
@@ -107,15 +110,15 @@ const json = (request: HttpClientRequest.HttpClientRequest, status: number, body
  * @category layers
  */
 export const layer = (options: TestOptions): Layer.Layer<Authdog | IdentityProvider> => {
-  const { users, ...rest } = options
+  const { resolveUser, users, ...rest } = options
   return Layer.unwrapEffect(Effect.sync(() => {
-    const table = new Map<string, User>(Object.entries(users))
+    const table = new Map<string, User>(Object.entries(users ?? {}))
     let calls = 0
     const client = HttpClient.make((request) =>
       Effect.sync(() => {
         calls++
         const token = /^Bearer (.*)$/.exec(request.headers.authorization ?? "")?.[1]
-        const user = token === undefined ? undefined : table.get(token)
+        const user = token === undefined ? undefined : table.get(token) ?? resolveUser?.(token)
         return user === undefined
           ? json(request, 401, { meta: { code: 401, message: "Unauthorized" } })
           : json(request, 200, { meta: { code: 200, message: "OK" }, session: { remainingSeconds: 3600 }, user })
