@@ -1,0 +1,73 @@
+/**
+ * The @authdog/effect app under test: HttpRouter + NodeHttpServer, with
+ * `GET /public` (no auth) and `GET /me` behind `requireAuth`.
+ *
+ * BENCH_MODE:
+ *   baseline  the same app, measured on /public (the route without auth);
+ *   auth      `requireAuth`, no cache (one userinfo call per request);
+ *   cache     `requireAuth`, with the `cache` option (ttl 5 minutes, capacity 1000: the
+ *             warm-up fills it with the whole working set; the measured window hits it).
+ *
+ * The public key names https://id.authdog.com, so the library's https and
+ * allowlist checks run as in production; the HttpClient it is given rewrites
+ * that origin to IDP_URL at the URL level, over NodeHttpClient.layerUndici.
+ */
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpRouter from "@effect/platform/HttpRouter"
+import * as HttpServer from "@effect/platform/HttpServer"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { createServer } from "node:http"
+import { AuthdogSession, layer, requireAuth } from "../../src/index.js"
+import type { AuthdogOptions } from "../../src/index.js"
+import { IDENTITY_HOST, idpUrl, port, PUBLIC_KEY } from "../common.js"
+
+const mode = process.env.BENCH_MODE ?? "auth"
+if (mode !== "baseline" && mode !== "auth" && mode !== "cache") {
+  throw new Error(`BENCH_MODE must be baseline, auth or cache, got ${mode}`)
+}
+
+const target = idpUrl()
+const prefix = IDENTITY_HOST + "/"
+
+/** NodeHttpClient.layerUndici, with https://id.authdog.com rewritten to the loopback identity provider. */
+const LoopbackHttpClient = Layer.effect(
+  HttpClient.HttpClient,
+  Effect.map(
+    HttpClient.HttpClient,
+    HttpClient.mapRequest((request) =>
+      request.url.startsWith(prefix)
+        ? HttpClientRequest.setUrl(request, target + request.url.slice(IDENTITY_HOST.length))
+        : request
+    )
+  )
+).pipe(Layer.provide(NodeHttpClient.layerUndici))
+
+const options: AuthdogOptions = mode === "cache"
+  ? { publicKey: PUBLIC_KEY, cache: { ttl: Duration.minutes(5), capacity: 1000 } }
+  : { publicKey: PUBLIC_KEY }
+
+const AuthdogLive = layer(options).pipe(Layer.provide(LoopbackHttpClient))
+
+const me = Effect.gen(function*() {
+  const session = yield* AuthdogSession
+  return yield* HttpServerResponse.json(session.user)
+})
+
+const router = HttpRouter.empty.pipe(
+  HttpRouter.get("/public", HttpServerResponse.json({ ok: true })),
+  HttpRouter.get("/me", requireAuth(me))
+)
+
+const ServerLive = HttpServer.serve(router).pipe(
+  Layer.provide(AuthdogLive),
+  Layer.provide(NodeHttpServer.layer(createServer, { port: port(), host: "127.0.0.1" }))
+)
+
+NodeRuntime.runMain(Layer.launch(ServerLive))
