@@ -6,17 +6,19 @@
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import { anonymous } from "./AuthdogSession.js"
 import { normalizeAllowedHosts } from "./IdentityHost.js"
-import { makeCache } from "./internal/cache.js"
+import { hits as cacheHits, makeCache } from "./internal/cache.js"
 import { makeRequestMemo } from "./internal/memo.js"
 import { anonymousWith, makeLookup, type Outcome, type Resolution } from "./internal/userinfo.js"
 import { InvalidPublicKey, parsePublicKey, type PublicKeyPayload } from "./PublicKey.js"
@@ -156,19 +158,23 @@ export const make = (
       (error) => new InvalidPublicKey({ reason: error.reason, setting })
     )
     const client = yield* HttpClient.HttpClient
-    const call = makeLookup({
+    const userinfo = makeLookup({
       client,
       identityHost: publicKey.identityHost,
       environmentId: publicKey.environmentId,
       allowedIdentityHosts,
       timeout: Duration.decode(options.timeout ?? "5 seconds")
     })
-    const cache = options.cache === undefined ? undefined : makeCache(options.cache, call)
-    const lookup = cache === undefined ? call : cache.lookup
+    const cache = options.cache === undefined ? undefined : makeCache(options.cache, userinfo)
+    const lookup = cache === undefined ? userinfo : cache.lookup
+    const call = cache === undefined ? userinfo : cache.load
     const fetchUser = options.fetchUser ?? true
     const memo = makeRequestMemo<Resolution>()
     const noToken: Resolution = { session: anonymous, outcome: "no_token" }
-    const noTokenSpan = { attributes: { "authdog.token_source": "none", "authdog.outcome": "no_token" } }
+    const noTokenSpan = {
+      captureStackTrace: false,
+      attributes: { "authdog.token_source": "none", "authdog.outcome": "no_token" }
+    } as const
     const resolve = Effect.flatMap(HttpServerRequest.HttpServerRequest, (request): Effect.Effect<Resolution> => {
       const headers = request.headers
       const found = findToken({ authorization: headers.authorization, cookie: headers.cookie })
@@ -178,16 +184,32 @@ export const make = (
         return Effect.withSpan(
           Effect.succeed({ session: anonymousWith(token, null), outcome: "disabled" }),
           "authdog.session",
-          { attributes: { "authdog.token_source": source, "authdog.outcome": "disabled" } }
+          { captureStackTrace: false, attributes: { "authdog.token_source": source, "authdog.outcome": "disabled" } }
         )
       }
-      return memo(
+      const resolveByCall = memo(
         request,
-        lookup(token).pipe(
+        call(token).pipe(
           Effect.tap((resolution) => Effect.annotateCurrentSpan("authdog.outcome", resolution.outcome)),
-          Effect.withSpan("authdog.session", { attributes: { "authdog.token_source": source } })
+          Effect.withSpan("authdog.session", {
+            captureStackTrace: false,
+            attributes: { "authdog.token_source": source }
+          })
         )
       )
+      if (cache === undefined) return resolveByCall
+      // A cache hit needs no call, so it skips the per-request memo too.
+      return Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        const cached = cache.hit(token, now)
+        return cached === undefined
+          ? resolveByCall
+          : Effect.as(Metric.increment(cacheHits), cached).pipe(
+            Effect.withSpan("authdog.session", {
+              captureStackTrace: false,
+              attributes: { "authdog.token_source": source, "authdog.outcome": "authenticated", "authdog.cache": "hit" }
+            })
+          )
+      })
     })
     return {
       publicKey,

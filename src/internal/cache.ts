@@ -37,6 +37,11 @@ interface Entry {
 
 /** @internal */
 export interface Cache {
+  /** A fresh entry for the token at `now`, marked most recently used; no call. */
+  readonly hit: (token: Redacted.Redacted<string>, now: number) => Resolution | undefined
+  /** The call for a token not in the cache, shared with concurrent callers; stores a success. */
+  readonly load: (token: Redacted.Redacted<string>) => Effect.Effect<Resolution>
+  /** `hit`, else `load`. */
   readonly lookup: (token: Redacted.Redacted<string>) => Effect.Effect<Resolution>
   readonly evict: (token: Redacted.Redacted<string>) => Effect.Effect<void>
   /** The keys held, for tests: digests, never tokens. */
@@ -47,7 +52,8 @@ export interface Cache {
 export const digest = (token: Redacted.Redacted<string>): string =>
   createHash("sha256").update(Redacted.value(token)).digest("base64url")
 
-const hits = Metric.tagged(cacheLookups, "result", "hit")
+/** @internal */
+export const hits = Metric.tagged(cacheLookups, "result", "hit")
 const misses = Metric.tagged(cacheLookups, "result", "miss")
 const shared = Metric.tagged(cacheLookups, "result", "shared")
 
@@ -72,24 +78,24 @@ export const makeCache = (
     while (entries.size > capacity) entries.delete(entries.keys().next().value!)
   }
 
-  const lookup = (token: Redacted.Redacted<string>): Effect.Effect<Resolution> =>
-    Effect.flatMap(Clock.currentTimeMillis, (now) => {
+  const hit = (token: Redacted.Redacted<string>, now: number): Resolution | undefined => {
+    const key = digest(token)
+    const entry = entries.get(key)
+    if (entry === undefined) return undefined
+    entries.delete(key)
+    if (entry.expiresAt <= now) return undefined
+    entries.set(key, entry) // most recently used
+    return {
+      session: { token, user: entry.user, isAuthenticated: true, userInfo: entry.userInfo },
+      outcome: "authenticated"
+    }
+  }
+
+  const load = (token: Redacted.Redacted<string>): Effect.Effect<Resolution> =>
+    Effect.suspend(() => {
       const key = digest(token)
-      const entry = entries.get(key)
-      if (entry !== undefined) {
-        entries.delete(key)
-        if (entry.expiresAt > now) {
-          entries.set(key, entry) // most recently used
-          return Effect.as(Metric.increment(hits), {
-            session: { token, user: entry.user, isAuthenticated: true, userInfo: entry.userInfo },
-            outcome: "authenticated"
-          })
-        }
-      }
       const pending = inFlight.get(key)
-      if (pending !== undefined) {
-        return Effect.zipRight(Metric.increment(shared), Deferred.await(pending))
-      }
+      if (pending !== undefined) return Effect.zipRight(Metric.increment(shared), Deferred.await(pending))
       const deferred = Deferred.unsafeMake<Resolution>(FiberId.none)
       inFlight.set(key, deferred)
       const run = compute(token).pipe(
@@ -105,7 +111,15 @@ export const makeCache = (
       )
     })
 
+  const lookup = (token: Redacted.Redacted<string>): Effect.Effect<Resolution> =>
+    Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      const found = hit(token, now)
+      return found === undefined ? load(token) : Effect.as(Metric.increment(hits), found)
+    })
+
   return {
+    hit,
+    load,
     lookup,
     evict: (token) => Effect.sync(() => void entries.delete(digest(token))),
     keys: () => [...entries.keys()]

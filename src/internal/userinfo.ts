@@ -4,8 +4,7 @@
  * @internal
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as Headers from "@effect/platform/Headers"
-import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Duration from "effect/Duration"
@@ -54,9 +53,19 @@ class LookupFailure {
 const decodeUserInfo = Schema.decodeUnknownEither(UserInfo)
 const decodeUser = Schema.decodeUnknownEither(User)
 
+// A body with a declared length within the limit is read at once (HTTP
+// framing holds it to that length); one without is counted chunk by chunk and
+// abandoned past the limit.
 const readBody = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<string, LookupFailure> => {
-  const length = Number(response.headers["content-length"])
-  if (length > maxBodyBytes) return Effect.fail(new LookupFailure("invalid_response", response.status))
+  const declared = response.headers["content-length"]
+  if (declared !== undefined) {
+    const length = Number(declared)
+    if (!(length <= maxBodyBytes)) return Effect.fail(new LookupFailure("invalid_response", response.status))
+    return Effect.mapBoth(response.arrayBuffer, {
+      onFailure: () => new LookupFailure("unavailable", response.status),
+      onSuccess: (buffer) => decoder.decode(buffer)
+    })
+  }
   const chunks: Array<Uint8Array> = []
   let size = 0
   return response.stream.pipe(
@@ -72,6 +81,8 @@ const readBody = (response: HttpClientResponse.HttpClientResponse): Effect.Effec
     Effect.map(() => Buffer.concat(chunks, size).toString("utf-8"))
   )
 }
+
+const decoder = new TextDecoder()
 
 const classifyStatus = (status: number): Outcome =>
   status === 429 || status >= 500 ? "unavailable" : status >= 300 && status < 400 ? "invalid_response" : "rejected"
@@ -128,6 +139,20 @@ export const makeLookup = (options: LookupOptions): (token: Redacted.Redacted<st
   const url = `${options.identityHost}/oidc/${encodeURIComponent(options.environmentId)}/userinfo`
   const base = HttpClientRequest.get(url)
   const timeout = options.timeout
+  const spanOptions = {
+    kind: "client",
+    captureStackTrace: false,
+    attributes: {
+      "authdog.environment_id": options.environmentId,
+      "http.request.method": "GET",
+      "url.full": url,
+      "server.address": options.identityHost
+    }
+  } as const
+  // The call is traced by the `authdog.userinfo` span above, which carries the
+  // HTTP attributes and never a header: the client's own span (and its header
+  // redaction) would only repeat it at a cost on every request.
+  const client = HttpClient.withTracerDisabledWhen(options.client, () => true)
   const failed = (token: Redacted.Redacted<string>, failure: LookupFailure): Resolution => ({
     session: anonymousWith(token, null),
     outcome: failure.outcome,
@@ -139,7 +164,7 @@ export const makeLookup = (options: LookupOptions): (token: Redacted.Redacted<st
       return Effect.succeed(failed(token, new LookupFailure("unavailable")))
     }
     const request = HttpClientRequest.setHeader(base, "authorization", `Bearer ${Redacted.value(token)}`)
-    const call = options.client.execute(request).pipe(
+    const call = client.execute(request).pipe(
       Effect.mapError(() => new LookupFailure("unavailable")),
       Effect.flatMap((response) => {
         if (response.status < 200 || response.status >= 300) {
@@ -154,33 +179,41 @@ export const makeLookup = (options: LookupOptions): (token: Redacted.Redacted<st
       Effect.timeoutFail({ duration: timeout, onTimeout: () => new LookupFailure("unavailable") }),
       Effect.catchAllDefect(() => Effect.fail(new LookupFailure("unavailable"))),
       Effect.catchAll((failure) => Effect.succeed(failed(token, failure))),
-      withoutRedirects,
-      Effect.locallyWith(Headers.currentRedactedNames, withAuthorizationRedacted)
+      withoutRedirects
     )
     return Effect.timed(call).pipe(
       Effect.tap(([duration, resolution]) => record(resolution, duration)),
       Effect.map(([, resolution]) => resolution),
-      Effect.withSpan("authdog.userinfo", {
-        kind: "client",
-        attributes: { "authdog.environment_id": options.environmentId }
-      })
+      Effect.withSpan("authdog.userinfo", spanOptions)
     )
   }
 }
 
 // Telemetry of one call: span attributes, metrics and, for failures of the
-// identity provider, a warning. Never the token.
+// identity provider, a warning. Never the token. Metrics are tagged once per
+// outcome, not per call.
+const outcomes: ReadonlyArray<Outcome> = [
+  "no_token",
+  "disabled",
+  "authenticated",
+  "rejected",
+  "unavailable",
+  "invalid_response"
+]
+const callsByOutcome = new Map(outcomes.map((o) => [o, Metric.tagged(userinfoCalls, "outcome", o)] as const))
+const latencyByOutcome = new Map(outcomes.map((o) => [o, Metric.tagged(userinfoLatency, "outcome", o)] as const))
+
 const record = (resolution: Resolution, duration: Duration.Duration): Effect.Effect<void> => {
   const outcome = resolution.outcome
-  const seconds = Duration.toMillis(duration) / 1000
+  const millis = Duration.toMillis(duration)
   return Effect.all([
     Effect.annotateCurrentSpan({
       "authdog.outcome": outcome,
-      "authdog.duration_ms": Duration.toMillis(duration),
+      "authdog.duration_ms": millis,
       ...(resolution.status === undefined ? {} : { "http.response.status_code": resolution.status })
     }),
-    Metric.increment(Metric.tagged(userinfoCalls, "outcome", outcome)),
-    Metric.update(Metric.tagged(userinfoLatency, "outcome", outcome), seconds),
+    Metric.increment(callsByOutcome.get(outcome)!),
+    Metric.update(latencyByOutcome.get(outcome)!, millis / 1000),
     isProviderFailure(outcome)
       ? Effect.logWarning("Authdog userinfo lookup failed; the request is treated as signed out").pipe(
         Effect.annotateLogs({ "authdog.outcome": outcome, "http.response.status_code": resolution.status ?? "none" })
@@ -188,11 +221,6 @@ const record = (resolution: Resolution, duration: Duration.Duration): Effect.Eff
       : Effect.void
   ], { discard: true })
 }
-
-// Spans of the HTTP client record request headers; `authorization` stays
-// redacted there even if an app replaced the default list.
-const withAuthorizationRedacted = (names: ReadonlyArray<string | RegExp>): ReadonlyArray<string | RegExp> =>
-  names.includes("authorization") ? names : [...names, "authorization"]
 
 // A fetch-based client follows redirects by default; a redirect must never
 // carry the token elsewhere, so the lookup asks for manual redirects (and any
