@@ -10,6 +10,8 @@
  * Env: BENCH_CONNECTIONS (10), BENCH_DURATION (10 s), BENCH_WARMUP (2 s),
  *      BENCH_IDP_DELAY_MS (0), BENCH_TOKENS (working set, 100),
  *      BENCH_SERVERS (comma list of server names, default all), BENCH_OUTPUT (BENCHMARKS.md path),
+ *      BENCH_ROUNDS (3: every server is measured once per round, rounds interleaved; the row
+ *      reported is the round with the median req/s, and all rounds are listed),
  *      BENCH_IDLE_WAIT (longest wait, in seconds, for other processes to go quiet before each
  *      measured window; 60, 0 disables).
  */
@@ -39,7 +41,8 @@ const settings = {
   warmup: intEnv("BENCH_WARMUP", 2),
   delayMs: intEnv("BENCH_IDP_DELAY_MS", 0),
   tokens: intEnv("BENCH_TOKENS", 100),
-  idleWait: intEnv("BENCH_IDLE_WAIT", 60)
+  idleWait: intEnv("BENCH_IDLE_WAIT", 60),
+  rounds: Math.max(1, intEnv("BENCH_ROUNDS", 3))
 }
 
 interface ServerSpec {
@@ -291,6 +294,10 @@ interface Row {
   readonly idpCpu?: number | null
   readonly loaderCpu?: number
   readonly otherCpu?: number | null
+  /** Server CPU time per request, in microseconds: robust to a slower or faster machine. */
+  readonly cpuPerRequest?: number | null
+  /** req/s of every round, in round order. */
+  readonly rounds?: ReadonlyArray<number>
 }
 
 /**
@@ -364,6 +371,9 @@ const measure = async (spec: ServerSpec, idp: Idp): Promise<Row> => {
       distinctTokens: count.distinctTokens,
       warmupDistinctTokens: warm.distinctTokens,
       serverCpu: share(cpu0.server, cpu1.server),
+      cpuPerRequest: cpu0.server === null || cpu1.server === null || total === 0
+        ? null
+        : ((cpu1.server - cpu0.server) * 1000) / total,
       idpCpu: share(cpu0.idp, cpu1.idp),
       loaderCpu: (cpu1.self - cpu0.self) / wall,
       otherCpu: cpu0.machine === null || cpu1.machine === null || cpu0.server === null || cpu1.server === null ||
@@ -414,11 +424,18 @@ const table = (rows: ReadonlyArray<Row>) => {
     "distinct tokens (warm-up / measured)",
     "vs express",
     "vs baseline",
-    "CPU server / IdP / autocannon / other"
+    "server CPU µs/req",
+    "CPU server / IdP / autocannon / other",
+    "req/s of each round"
   ]
   const lines = rows.map((r) => {
     if (r.error !== undefined) {
-      return [r.spec.name, r.spec.path, `FAILED: ${r.error.replace(/\|/g, "\\|").slice(0, 200)}`, ...Array(9).fill("-")]
+      return [
+        r.spec.name,
+        r.spec.path,
+        `FAILED: ${r.error.replace(/\|/g, "\\|").slice(0, 200)}`,
+        ...Array(11).fill("-")
+      ]
     }
     const errors = (r.non2xx ?? 0) + (r.socketErrors ?? 0) + (r.timeouts ?? 0)
     const errorText = errors === 0
@@ -436,7 +453,9 @@ const table = (rows: ReadonlyArray<Row>) => {
       r.spec.path === "/me" ? `${r.warmupDistinctTokens} / ${r.distinctTokens}` : "-",
       ratio(r.rps, express),
       ratio(r.rps, baseline),
-      `${pct(r.serverCpu)} / ${pct(r.idpCpu)} / ${pct(r.loaderCpu)} / ${pct(r.otherCpu)}`
+      fmt(r.cpuPerRequest),
+      `${pct(r.serverCpu)} / ${pct(r.idpCpu)} / ${pct(r.loaderCpu)} / ${pct(r.otherCpu)}`,
+      (r.rounds ?? []).map((rps) => fmt(rps)).join(" / ")
     ]
   })
   return [
@@ -465,6 +484,7 @@ const command = () => {
     "BENCH_IDP_DELAY_MS",
     "BENCH_TOKENS",
     "BENCH_SERVERS",
+    "BENCH_ROUNDS",
     "BENCH_IDLE_WAIT"
   ]
     .filter((name) => process.env[name] !== undefined && process.env[name] !== "")
@@ -522,7 +542,7 @@ not with numbers from elsewhere.
 - Machine: ${m.os}; CPU ${m.cpu}, ${m.cores} cores; ${m.memory} RAM; Node ${m.node}; load average at start ${
     loadAtStart.map((l) => l.toFixed(2)).join(", ")
   }
-- Settings: ${settings.connections} connections, ${settings.duration} s measured after a ${settings.warmup} s warm-up,
+- Settings: ${settings.rounds} rounds; ${settings.connections} connections, ${settings.duration} s measured after a ${settings.warmup} s warm-up,
   identity-provider delay ${settings.delayMs} ms, working set of ${settings.tokens} tokens (\`tok-0\` .. \`tok-${
     settings.tokens - 1
   }\`)
@@ -547,6 +567,10 @@ ${notes.length === 0 ? "" : `\nNotes on this run:\n\n${notes.map((n) => `- ${n}`
   client rewrites that origin to the loopback provider at the URL level (node-commons servers: a wrapper around
   \`globalThis.fetch\`; Effect servers: \`HttpClient.mapRequest(HttpClientRequest.setUrl(...))\` over
   \`NodeHttpClient.layerUndici\`), so the libraries' https and allowlist checks stay on.
+- Rounds: every server is measured once per round (${settings.rounds} rounds here), the rounds interleaved so that a
+  slow spell of the machine hits every server alike; each row is the round with the median req/s, and the last
+  column lists every round. "server CPU µs/req" is the server process's CPU time over the measured window divided
+  by completed requests: it moves less than req/s when the machine itself speeds up or slows down.
 - Servers run one at a time, each in its own child process (\`node --import tsx\`, \`NODE_ENV=production\`);
   autocannon runs in the parent process. Before load, each server is checked once on the wire
   (\`/public\` 200, \`/me\` 401 \`{"error":"Unauthorized"}\` without or with a rejected token, 200 with a good one).
@@ -571,6 +595,14 @@ ${notes.length === 0 ? "" : `\nNotes on this run:\n\n${notes.map((n) => `- ${n}`
 `
 }
 
+/** The round with the median req/s (a failed round wins, so failures are never hidden). */
+const median = (rounds: ReadonlyArray<Row>): Row => {
+  const failed = rounds.find((row) => row.error !== undefined)
+  if (failed !== undefined) return failed
+  const sorted = [...rounds].sort((a, b) => (a.rps ?? 0) - (b.rps ?? 0))
+  return { ...sorted[Math.floor((sorted.length - 1) / 2)]!, rounds: rounds.map((row) => row.rps ?? 0) }
+}
+
 // ---------------------------------------------------------------------------
 // main
 
@@ -588,25 +620,34 @@ const main = async () => {
     await sleep(300)
     await idp.reset()
   }
-  const rows: Array<Row> = []
+  const all: Array<Row> = []
   try {
-    for (const spec of servers) {
-      console.log(`\n== ${spec.name} (GET ${spec.path}); load average ${os.loadavg()[0]?.toFixed(2)}`)
-      const row = await measure(spec, idp)
-      if (row.error !== undefined) console.log(`   FAILED: ${row.error}`)
-      else {
+    for (let round = 1; round <= settings.rounds; round++) {
+      for (const spec of servers) {
         console.log(
-          `   ${fmt(row.rps)} req/s, p50 ${fmt(row.p50)} ms, p99 ${fmt(row.p99)} ms, ` +
-            `non-2xx ${row.non2xx}, socket errors ${row.socketErrors}, timeouts ${row.timeouts}, ` +
-            `IdP calls/req ${fmt(row.idpCalls, 3)}, distinct tokens ${row.warmupDistinctTokens} / ${row.distinctTokens}`
+          `\n== round ${round}/${settings.rounds}: ${spec.name} (GET ${spec.path}); load average ${
+            os.loadavg()[0]?.toFixed(2)
+          }`
         )
+        const row = await measure(spec, idp)
+        if (row.error !== undefined) console.log(`   FAILED: ${row.error}`)
+        else {
+          console.log(
+            `   ${fmt(row.rps)} req/s, p50 ${fmt(row.p50)} ms, p99 ${fmt(row.p99)} ms, ` +
+              `non-2xx ${row.non2xx}, socket errors ${row.socketErrors}, timeouts ${row.timeouts}, ` +
+              `IdP calls/req ${
+                fmt(row.idpCalls, 3)
+              }, distinct tokens ${row.warmupDistinctTokens} / ${row.distinctTokens}`
+          )
+        }
+        all.push(row)
       }
-      rows.push(row)
     }
   } finally {
     await stop(idp.child)
     children.delete(idp.child)
   }
+  const rows = servers.map((spec) => median(all.filter((row) => row.spec.name === spec.name)))
   console.log("\n" + table(rows))
   for (const note of observations(rows)) console.log(`note: ${note.replace(/\*\*/g, "")}`)
   const output = process.env.BENCH_OUTPUT ?? path.join(root, "BENCHMARKS.md")

@@ -10,6 +10,7 @@ import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
+import type * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -165,9 +166,13 @@ export const make = (
       allowedIdentityHosts,
       timeout: Duration.decode(options.timeout ?? "5 seconds")
     })
-    const cache = options.cache === undefined ? undefined : makeCache(options.cache, userinfo)
-    const lookup = cache === undefined ? userinfo : cache.lookup
-    const call = cache === undefined ? userinfo : cache.load
+    const cache = options.cache === undefined ? undefined : makeCache(options.cache, userinfo.lookup)
+    const lookup = cache === undefined ? userinfo.lookup : cache.lookup
+    // How the first reader of a request starts its call, detached from itself.
+    const start = (token: Redacted.Redacted<string>) => (into: Deferred.Deferred<Resolution>): Effect.Effect<void> =>
+      cache === undefined
+        ? userinfo.start(token, into)
+        : Effect.asVoid(Effect.forkDaemon(Effect.intoDeferred(cache.load(token), into)))
     const fetchUser = options.fetchUser ?? true
     const memo = makeRequestMemo<Resolution>()
     const noToken: Resolution = { session: anonymous, outcome: "no_token" }
@@ -187,15 +192,9 @@ export const make = (
           { captureStackTrace: false, attributes: { "authdog.token_source": source, "authdog.outcome": "disabled" } }
         )
       }
-      const resolveByCall = memo(
-        request,
-        call(token).pipe(
-          Effect.tap((resolution) => Effect.annotateCurrentSpan("authdog.outcome", resolution.outcome)),
-          Effect.withSpan("authdog.session", {
-            captureStackTrace: false,
-            attributes: { "authdog.token_source": source }
-          })
-        )
+      const resolveByCall = memo(request, start(token)).pipe(
+        Effect.tap((resolution) => Effect.annotateCurrentSpan("authdog.outcome", resolution.outcome)),
+        Effect.withSpan("authdog.session", { captureStackTrace: false, attributes: { "authdog.token_source": source } })
       )
       if (cache === undefined) return resolveByCall
       // A cache hit needs no call, so it skips the per-request memo too.

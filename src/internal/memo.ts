@@ -5,9 +5,10 @@
  * which survives `HttpRouter.mount` re-creating the `HttpServerRequest`. Held
  * in a WeakMap, so an entry lives exactly as long as the request object.
  *
- * The lookup runs in a daemon fiber that completes a Deferred; every reader,
- * the first included, only awaits it. Interrupting a reader therefore ends
- * that reader's wait and nothing else. The lookup is bounded by its timeout.
+ * The first reader starts the lookup detached (`start` forks it and lets it
+ * complete the Deferred); every reader, the first included, only awaits it.
+ * Interrupting a reader therefore ends that reader's wait and nothing else.
+ * The lookup is bounded by its timeout.
  *
  * @internal
  */
@@ -19,19 +20,16 @@ import * as FiberId from "effect/FiberId"
 /** @internal */
 export const makeRequestMemo = <A>(): (
   request: HttpServerRequest.HttpServerRequest,
-  compute: Effect.Effect<A>
+  start: (into: Deferred.Deferred<A>) => Effect.Effect<void>
 ) => Effect.Effect<A> => {
   const entries = new WeakMap<object, Deferred.Deferred<A>>()
-  return (request, compute) =>
+  return (request, start) =>
     Effect.suspend(() => {
       const key = typeof request.source === "object" && request.source !== null ? request.source : request
       const existing = entries.get(key)
       if (existing !== undefined) return Deferred.await(existing)
       const deferred = Deferred.unsafeMake<A>(FiberId.none)
       entries.set(key, deferred)
-      return Effect.zipRight(
-        Effect.forkDaemon(Effect.intoDeferred(compute, deferred)),
-        Deferred.await(deferred)
-      )
+      return Effect.zipRight(start(deferred), Deferred.await(deferred))
     })
 }

@@ -7,9 +7,11 @@ import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as FiberId from "effect/FiberId"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -129,16 +131,31 @@ export interface LookupOptions {
   readonly timeout: Duration.Duration
 }
 
+/** @internal */
+export interface Lookup {
+  /**
+   * Starts one call that completes `into`, detached from the caller: a reader
+   * interrupted while waiting stops nothing, and the call ends within the
+   * timeout whoever waits for it.
+   */
+  readonly start: (token: Redacted.Redacted<string>, into: Deferred.Deferred<Resolution>) => Effect.Effect<void>
+  /** `start`, then wait for the result. */
+  readonly lookup: (token: Redacted.Redacted<string>) => Effect.Effect<Resolution>
+}
+
 /**
  * Builds the userinfo lookup once, at layer construction: the URL and the
  * client are fixed, each call only adds its token.
  *
+ * The timeout is a plain timer that interrupts the call's fiber, rather than
+ * `Effect.timeout`, whose race forks two more fibers on every request.
+ *
  * @internal
  */
-export const makeLookup = (options: LookupOptions): (token: Redacted.Redacted<string>) => Effect.Effect<Resolution> => {
+export const makeLookup = (options: LookupOptions): Lookup => {
   const url = `${options.identityHost}/oidc/${encodeURIComponent(options.environmentId)}/userinfo`
   const base = HttpClientRequest.get(url)
-  const timeout = options.timeout
+  const timeoutMillis = Duration.toMillis(options.timeout)
   const spanOptions = {
     kind: "client",
     captureStackTrace: false,
@@ -158,34 +175,60 @@ export const makeLookup = (options: LookupOptions): (token: Redacted.Redacted<st
     outcome: failure.outcome,
     status: failure.status
   })
-  return (token) => {
+
+  const call = (token: Redacted.Redacted<string>): Effect.Effect<Resolution> => {
     // The host is checked again before every call: the token goes nowhere else.
     if (Either.isLeft(assertTrustedIdentityHost(options.identityHost, options.allowedIdentityHosts))) {
       return Effect.succeed(failed(token, new LookupFailure("unavailable")))
     }
     const request = HttpClientRequest.setHeader(base, "authorization", `Bearer ${Redacted.value(token)}`)
-    const call = client.execute(request).pipe(
+    const exchange = client.execute(request).pipe(
       Effect.mapError(() => new LookupFailure("unavailable")),
       Effect.flatMap((response) => {
-        if (response.status < 200 || response.status >= 300) {
-          const outcome = classifyStatus(response.status)
-          return Effect.as(
-            Effect.ignore(response.stream.pipe(Stream.runDrain)),
-            { session: anonymousWith(token, null), outcome, status: response.status } satisfies Resolution
-          )
+        if (response.status >= 200 && response.status < 300) {
+          return Effect.map(readBody(response), (body) => toResolution(token, body, response.status))
         }
-        return Effect.map(readBody(response), (body) => toResolution(token, body, response.status))
+        // The body is read (within the limit) so the connection can be reused.
+        const resolution: Resolution = {
+          session: anonymousWith(token, null),
+          outcome: classifyStatus(response.status),
+          status: response.status
+        }
+        return Effect.as(Effect.ignore(readBody(response)), resolution)
       }),
-      Effect.timeoutFail({ duration: timeout, onTimeout: () => new LookupFailure("unavailable") }),
       Effect.catchAllDefect(() => Effect.fail(new LookupFailure("unavailable"))),
       Effect.catchAll((failure) => Effect.succeed(failed(token, failure))),
       withoutRedirects
     )
-    return Effect.timed(call).pipe(
+    return Effect.timed(exchange).pipe(
       Effect.tap(([duration, resolution]) => record(resolution, duration)),
       Effect.map(([, resolution]) => resolution),
+      // Only the timer below interrupts a call.
+      Effect.onInterrupt(() => record(failed(token, new LookupFailure("unavailable")), options.timeout)),
       Effect.withSpan("authdog.userinfo", spanOptions)
     )
+  }
+
+  const start = (token: Redacted.Redacted<string>, into: Deferred.Deferred<Resolution>): Effect.Effect<void> =>
+    Effect.flatMap(Effect.forkDaemon(call(token)), (fiber) =>
+      Effect.sync(() => {
+        const timer = setTimeout(() => {
+          Deferred.unsafeDone(into, Effect.succeed(failed(token, new LookupFailure("unavailable"))))
+          fiber.unsafeInterruptAsFork(FiberId.none)
+        }, timeoutMillis)
+        fiber.addObserver((exit) => {
+          clearTimeout(timer)
+          Deferred.unsafeDone(into, exit)
+        })
+      }))
+
+  return {
+    start,
+    lookup: (token) =>
+      Effect.suspend(() => {
+        const into = Deferred.unsafeMake<Resolution>(FiberId.none)
+        return Effect.zipRight(start(token, into), Deferred.await(into))
+      })
   }
 }
 
