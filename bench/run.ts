@@ -76,6 +76,14 @@ const allServers: ReadonlyArray<ServerSpec> = [
     env: { BENCH_MODE: "cache" }
   },
   {
+    name: "effect-raw",
+    description: "no @authdog/effect: an Effect route calling the identity provider through the same HttpClient " +
+      "(what the Effect server and client cost without the binding; not one of the six)",
+    file: "servers/effect.ts",
+    path: "/me",
+    env: { BENCH_MODE: "raw" }
+  },
+  {
     name: "express",
     description: "Express 5 + @authdog/node-commons middleware on every request (as @authdog/express)",
     file: "servers/express.ts",

@@ -19,6 +19,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServer from "@effect/platform/HttpServer"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -29,8 +30,8 @@ import type { AuthdogOptions } from "../../src/index.js"
 import { IDENTITY_HOST, idpUrl, port, PUBLIC_KEY } from "../common.js"
 
 const mode = process.env.BENCH_MODE ?? "auth"
-if (mode !== "baseline" && mode !== "auth" && mode !== "cache") {
-  throw new Error(`BENCH_MODE must be baseline, auth or cache, got ${mode}`)
+if (mode !== "baseline" && mode !== "auth" && mode !== "cache" && mode !== "raw") {
+  throw new Error(`BENCH_MODE must be baseline, auth, cache or raw, got ${mode}`)
 }
 
 const target = idpUrl()
@@ -60,14 +61,40 @@ const me = Effect.gen(function*() {
   return yield* HttpServerResponse.json(session.user)
 })
 
+const unauthorized = HttpServerResponse.unsafeJson({ error: "Unauthorized" }, { status: 401 })
+const userinfoUrl = `${IDENTITY_HOST}/oidc/bench/userinfo`
+
+// The same work without the binding: one call through HttpClient, no checks.
+const raw = Effect.gen(function*() {
+  const request = yield* HttpServerRequest.HttpServerRequest
+  const token = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? "")?.[1]
+  if (token === undefined) return unauthorized
+  const client = yield* HttpClient.HttpClient
+  const response = yield* client.execute(
+    HttpClientRequest.get(userinfoUrl).pipe(HttpClientRequest.setHeader("authorization", `Bearer ${token}`))
+  )
+  const body = (yield* response.json) as { meta?: { code?: unknown }; user?: unknown }
+  return body.meta?.code === 200 && body.user ? yield* HttpServerResponse.json(body.user) : unauthorized
+}).pipe(Effect.catchAll(() => Effect.succeed(unauthorized)))
+
 const router = HttpRouter.empty.pipe(
   HttpRouter.get("/public", HttpServerResponse.json({ ok: true })),
   HttpRouter.get("/me", requireAuth(me))
 )
 
-const ServerLive = HttpServer.serve(router).pipe(
-  Layer.provide(AuthdogLive),
-  Layer.provide(NodeHttpServer.layer(createServer, { port: port(), host: "127.0.0.1" }))
-)
+const ServerLive = mode === "raw"
+  ? HttpServer.serve(
+    HttpRouter.empty.pipe(
+      HttpRouter.get("/public", HttpServerResponse.json({ ok: true })),
+      HttpRouter.get("/me", raw)
+    )
+  ).pipe(
+    Layer.provide(LoopbackHttpClient),
+    Layer.provide(NodeHttpServer.layer(createServer, { port: port(), host: "127.0.0.1" }))
+  )
+  : HttpServer.serve(router).pipe(
+    Layer.provide(AuthdogLive),
+    Layer.provide(NodeHttpServer.layer(createServer, { port: port(), host: "127.0.0.1" }))
+  )
 
 NodeRuntime.runMain(Layer.launch(ServerLive))
