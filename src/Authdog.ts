@@ -14,13 +14,13 @@ import type * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import { anonymous } from "./AuthdogSession.js"
 import { normalizeAllowedHosts } from "./IdentityHost.js"
 import { hits as cacheHits, makeCache } from "./internal/cache.js"
 import { makeRequestMemo } from "./internal/memo.js"
+import { traced, updateMetrics } from "./internal/telemetry.js"
 import { anonymousWith, makeLookup, type Outcome, type Resolution } from "./internal/userinfo.js"
 import { InvalidPublicKey, parsePublicKey, type PublicKeyPayload } from "./PublicKey.js"
 import { findToken } from "./Token.js"
@@ -183,18 +183,17 @@ export const make = (
     const resolve = Effect.flatMap(HttpServerRequest.HttpServerRequest, (request): Effect.Effect<Resolution> => {
       const headers = request.headers
       const found = findToken({ authorization: headers.authorization, cookie: headers.cookie })
-      if (Option.isNone(found)) return Effect.withSpan(Effect.succeed(noToken), "authdog.session", noTokenSpan)
+      if (Option.isNone(found)) return traced("authdog.session", noTokenSpan)(Effect.succeed(noToken))
       const { source, token } = found.value
       if (!fetchUser) {
-        return Effect.withSpan(
-          Effect.succeed({ session: anonymousWith(token, null), outcome: "disabled" }),
-          "authdog.session",
-          { captureStackTrace: false, attributes: { "authdog.token_source": source, "authdog.outcome": "disabled" } }
-        )
+        return traced("authdog.session", {
+          captureStackTrace: false,
+          attributes: { "authdog.token_source": source, "authdog.outcome": "disabled" }
+        })(Effect.succeed({ session: anonymousWith(token, null), outcome: "disabled" }))
       }
       const resolveByCall = memo(request, start(token)).pipe(
         Effect.tap((resolution) => Effect.annotateCurrentSpan("authdog.outcome", resolution.outcome)),
-        Effect.withSpan("authdog.session", { captureStackTrace: false, attributes: { "authdog.token_source": source } })
+        traced("authdog.session", { captureStackTrace: false, attributes: { "authdog.token_source": source } })
       )
       if (cache === undefined) return resolveByCall
       // A cache hit needs no call, so it skips the per-request memo too.
@@ -202,8 +201,8 @@ export const make = (
         const cached = cache.hit(token, now)
         return cached === undefined
           ? resolveByCall
-          : Effect.as(Metric.increment(cacheHits), cached).pipe(
-            Effect.withSpan("authdog.session", {
+          : Effect.as(updateMetrics([[cacheHits, 1]]), cached).pipe(
+            traced("authdog.session", {
               captureStackTrace: false,
               attributes: { "authdog.token_source": source, "authdog.outcome": "authenticated", "authdog.cache": "hit" }
             })

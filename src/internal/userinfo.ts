@@ -23,6 +23,7 @@ import { assertTrustedIdentityHost } from "../IdentityHost.js"
 import { userinfoCalls, userinfoLatency } from "../Metrics.js"
 import type { Unauthorized } from "../Unauthorized.js"
 import { isAuthenticatedUserInfo, User, UserInfo } from "../UserInfo.js"
+import { traced, updateMetrics } from "./telemetry.js"
 
 /**
  * How a session resolution ended. `unavailable` and `invalid_response` are
@@ -200,13 +201,15 @@ export const makeLookup = (options: LookupOptions): Lookup => {
       Effect.catchAll((failure) => Effect.succeed(failed(token, failure))),
       withoutRedirects
     )
-    return Effect.timed(exchange).pipe(
-      Effect.tap(([duration, resolution]) => record(resolution, duration)),
-      Effect.map(([, resolution]) => resolution),
-      // Only the timer below interrupts a call.
-      Effect.onInterrupt(() => record(failed(token, new LookupFailure("unavailable")), options.timeout)),
-      Effect.withSpan("authdog.userinfo", spanOptions)
-    )
+    return Effect.suspend(() => {
+      const began = performance.now()
+      return exchange.pipe(
+        Effect.tap((resolution) => record(resolution, performance.now() - began)),
+        // Only the timer below interrupts a call.
+        Effect.onInterrupt(() => record(failed(token, new LookupFailure("unavailable")), timeoutMillis)),
+        traced("authdog.userinfo", spanOptions)
+      )
+    })
   }
 
   const start = (token: Redacted.Redacted<string>, into: Deferred.Deferred<Resolution>): Effect.Effect<void> =>
@@ -246,23 +249,24 @@ const outcomes: ReadonlyArray<Outcome> = [
 const callsByOutcome = new Map(outcomes.map((o) => [o, Metric.tagged(userinfoCalls, "outcome", o)] as const))
 const latencyByOutcome = new Map(outcomes.map((o) => [o, Metric.tagged(userinfoLatency, "outcome", o)] as const))
 
-const record = (resolution: Resolution, duration: Duration.Duration): Effect.Effect<void> => {
+const record = (resolution: Resolution, millis: number): Effect.Effect<void> => {
   const outcome = resolution.outcome
-  const millis = Duration.toMillis(duration)
-  return Effect.all([
+  const effect = Effect.zipRight(
     Effect.annotateCurrentSpan({
       "authdog.outcome": outcome,
       "authdog.duration_ms": millis,
       ...(resolution.status === undefined ? {} : { "http.response.status_code": resolution.status })
     }),
-    Metric.increment(callsByOutcome.get(outcome)!),
-    Metric.update(latencyByOutcome.get(outcome)!, millis / 1000),
-    isProviderFailure(outcome)
-      ? Effect.logWarning("Authdog userinfo lookup failed; the request is treated as signed out").pipe(
+    updateMetrics([[callsByOutcome.get(outcome)!, 1], [latencyByOutcome.get(outcome)!, millis / 1000]])
+  )
+  return isProviderFailure(outcome)
+    ? Effect.zipRight(
+      effect,
+      Effect.logWarning("Authdog userinfo lookup failed; the request is treated as signed out").pipe(
         Effect.annotateLogs({ "authdog.outcome": outcome, "http.response.status_code": resolution.status ?? "none" })
       )
-      : Effect.void
-  ], { discard: true })
+    )
+    : effect
 }
 
 // A fetch-based client follows redirects by default; a redirect must never

@@ -1,0 +1,38 @@
+/**
+ * Cheap telemetry for the hot path.
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
+import type * as Metric from "effect/Metric"
+import type * as Tracer from "effect/Tracer"
+
+// The tracer every fiber has when the app installed none: its spans go
+// nowhere, so the binding does not pay for them.
+const defaultTracer: Tracer.Tracer = Effect.runSync(Effect.tracer)
+
+/**
+ * `Effect.withSpan`, skipped when no tracer was installed (the default tracer
+ * exports nothing); with OpenTelemetry or any other tracer the span is there.
+ *
+ * @internal
+ */
+export const traced =
+  (name: string, options: Tracer.SpanOptions) => <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.tracerWith((tracer) => tracer === defaultTracer ? self : Effect.withSpan(self, name, options))
+
+/**
+ * Updates metrics in one step, with the fiber's metric labels
+ * (`Effect.tagMetrics`) as `Metric.update` would.
+ *
+ * @internal
+ */
+export const updateMetrics = (
+  updates: ReadonlyArray<readonly [Metric.Metric<any, number, any>, number]>
+): Effect.Effect<void> =>
+  Effect.withFiberRuntime((fiber) => {
+    const labels = fiber.getFiberRef(FiberRef.currentMetricLabels)
+    for (const [metric, value] of updates) metric.unsafeUpdate(value, labels)
+    return Effect.void
+  })
