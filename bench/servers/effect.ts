@@ -25,9 +25,13 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { createServer } from "node:http"
-import { AuthdogSession, layer, requireAuth } from "../../dist/index.js"
-import type { AuthdogOptions } from "../../dist/index.js"
+import type { AuthdogOptions } from "../../src/index.js"
 import { IDENTITY_HOST, idpUrl, port, PUBLIC_KEY } from "../common.js"
+
+// The built package, as users run it (`npm run bench` builds it first); typed
+// by the sources, so that type checking needs no build.
+const distEntry = "../../dist/index.js"
+const { AuthdogSession, layer, requireAuth } = (await import(distEntry)) as typeof import("../../src/index.js")
 
 const mode = process.env.BENCH_MODE ?? "auth"
 if (mode !== "baseline" && mode !== "auth" && mode !== "cache" && mode !== "raw") {
