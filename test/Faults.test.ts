@@ -3,18 +3,11 @@
  * misbehaves per token, a real NodeHttpServer, the real undici client. Every
  * log line, span, error and response is captured and searched for tokens.
  */
-import {
-  FetchHttpClient,
-  HttpClient,
-  HttpClientRequest,
-  HttpMiddleware,
-  HttpRouter,
-  HttpServerResponse
-} from "@effect/platform"
+import { FetchHttpClient, HttpMiddleware, HttpRouter, HttpServerResponse } from "@effect/platform"
 import { assert, describe, layer } from "@effect/vitest"
 import { Cause, Effect, Exit, Layer, Logger, LogLevel, Metric, Option, Tracer } from "effect"
 import { AuthdogSession, layer as authdogLayer, requireAuth, userinfoCalls, withSession } from "../src/index.js"
-import { AuthdogLoopback, get, rawHeader, type RawResponse, serve, testPublicKey } from "./support/app.js"
+import { AuthdogLoopback, get, loopback, rawHeader, type RawResponse, serve, testPublicKey } from "./support/app.js"
 import { IdpLive, IdpServer } from "./support/idp.js"
 
 const timeoutMs = 300
@@ -201,17 +194,7 @@ layer(
 })
 
 // A fetch-based client follows redirects unless told not to.
-const FetchLoopback = Layer.effect(
-  HttpClient.HttpClient,
-  Effect.gen(function*() {
-    const idp = yield* IdpServer
-    const client = yield* HttpClient.HttpClient
-    return HttpClient.mapRequest(
-      client,
-      (request) => HttpClientRequest.setUrl(request, request.url.replace("https://id.authdog.com", idp.url))
-    )
-  })
-).pipe(Layer.provide(FetchHttpClient.layer))
+const FetchLoopback = loopback(FetchHttpClient.layer)
 
 layer(
   authdogLayer({ publicKey: testPublicKey, timeout: `${timeoutMs} millis` }).pipe(

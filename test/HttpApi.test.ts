@@ -6,13 +6,10 @@ import {
   HttpApiEndpoint,
   HttpApiGroup,
   HttpLayerRouter,
-  HttpServer,
   OpenApi
 } from "@effect/platform"
-import { NodeHttpServer } from "@effect/platform-node"
 import { assert, layer } from "@effect/vitest"
-import { Context, Effect, Layer, Schema } from "effect"
-import * as Http from "node:http"
+import { Effect, Layer, Schema } from "effect"
 import {
   AuthdogAuth,
   AuthdogAuthUser,
@@ -25,17 +22,8 @@ import {
   optionalSecurity,
   Unauthorized
 } from "../src/index.js"
-import { AuthdogLoopback, get, rawHeader } from "./support/app.js"
+import { AuthdogLoopback, get, listen, rawHeader } from "./support/app.js"
 import { IdpLive, IdpServer } from "./support/idp.js"
-
-const listen = <E, R>(served: Layer.Layer<never, E, R>) =>
-  Effect.gen(function*() {
-    const context = yield* Layer.build(
-      served.pipe(Layer.provideMerge(NodeHttpServer.layer(() => Http.createServer(), { port: 0, host: "127.0.0.1" })))
-    )
-    const address = Context.get(context, HttpServer.HttpServer).address as HttpServer.TcpAddress
-    return `http://127.0.0.1:${address.port}`
-  })
 
 const Id = Schema.Struct({ id: Schema.NullOr(Schema.String), readers: Schema.Array(Schema.NullOr(Schema.String)) })
 

@@ -1,8 +1,6 @@
-import { HttpLayerRouter, HttpServer, HttpServerResponse } from "@effect/platform"
-import { NodeHttpServer } from "@effect/platform-node"
+import { HttpLayerRouter, HttpServerResponse } from "@effect/platform"
 import { assert, layer } from "@effect/vitest"
-import { Context, Effect, Fiber, Layer } from "effect"
-import * as Http from "node:http"
+import { Effect, Fiber, Layer } from "effect"
 import {
   AuthdogOptional,
   AuthdogOptionalGlobal,
@@ -15,18 +13,8 @@ import {
   requireAuth,
   withSession
 } from "../src/index.js"
-import { AuthdogLoopback, get, rawHeader } from "./support/app.js"
+import { AuthdogLoopback, get, listen, rawHeader } from "./support/app.js"
 import { IdpLive, IdpServer } from "./support/idp.js"
-
-/** Serves an `HttpLayerRouter.serve(...)` layer on 127.0.0.1 (random port) for the current scope. */
-const listen = <E, R>(served: Layer.Layer<never, E, R>) =>
-  Effect.gen(function*() {
-    const context = yield* Layer.build(
-      served.pipe(Layer.provideMerge(NodeHttpServer.layer(() => Http.createServer(), { port: 0, host: "127.0.0.1" })))
-    )
-    const address = Context.get(context, HttpServer.HttpServer).address as HttpServer.TcpAddress
-    return `http://127.0.0.1:${address.port}`
-  })
 
 const options = { disableLogger: true, disableListenLog: true } as const
 

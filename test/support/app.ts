@@ -12,6 +12,7 @@ import * as HttpServer from "@effect/platform/HttpServer"
 import type * as HttpServerError from "@effect/platform/HttpServerError"
 import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
@@ -27,18 +28,24 @@ export const publicKeyFor = (payload: Record<string, unknown>): string =>
 
 export const testPublicKey = publicKeyFor({ environmentId: "env 1/x", identityHost })
 
-/** The real undici client, with `https://id.authdog.com` mapped to the loopback IdP. */
-export const LoopbackClient: Layer.Layer<HttpClient.HttpClient, never, IdpServer> = Layer.effect(
-  HttpClient.HttpClient,
-  Effect.gen(function*() {
-    const idp = yield* IdpServer
-    const client = yield* HttpClient.HttpClient
-    return HttpClient.mapRequest(
-      client,
-      (request) => HttpClientRequest.setUrl(request, request.url.replace(identityHost, idp.url))
-    )
-  })
-).pipe(Layer.provide(NodeHttpClient.layerUndici))
+/** A real client (`base`), with `https://id.authdog.com` mapped to the loopback IdP. */
+export const loopback = <E>(
+  base: Layer.Layer<HttpClient.HttpClient, E>
+): Layer.Layer<HttpClient.HttpClient, E, IdpServer> =>
+  Layer.effect(
+    HttpClient.HttpClient,
+    Effect.gen(function*() {
+      const idp = yield* IdpServer
+      const client = yield* HttpClient.HttpClient
+      return HttpClient.mapRequest(
+        client,
+        (request) => HttpClientRequest.setUrl(request, request.url.replace(identityHost, idp.url))
+      )
+    })
+  ).pipe(Layer.provide(base))
+
+/** The real undici client, mapped to the loopback IdP. */
+export const LoopbackClient: Layer.Layer<HttpClient.HttpClient, never, IdpServer> = loopback(NodeHttpClient.layerUndici)
 
 export const AuthdogLoopback = (
   options: Partial<AuthdogOptions> = {}
@@ -71,6 +78,24 @@ export const serve = (app: App): Effect.Effect<string, HttpServerError.ServeErro
     const address = server.address as HttpServer.TcpAddress
     return `http://127.0.0.1:${address.port}`
   })
+
+/** Serves a layer-built server (`HttpLayerRouter.serve`, `HttpApiBuilder.serve`) on 127.0.0.1 for the current scope. */
+export const listen = <E, R>(
+  served: Layer.Layer<never, E, R>
+): Effect.Effect<
+  string,
+  E | HttpServerError.ServeError,
+  Exclude<R, HttpServer.HttpServer | NodeHttpServerContext> | Scope.Scope
+> =>
+  Effect.gen(function*() {
+    const context = yield* Layer.build(
+      served.pipe(Layer.provideMerge(NodeHttpServer.layer(() => Http.createServer(), { port: 0, host: "127.0.0.1" })))
+    )
+    const address = Context.get(context, HttpServer.HttpServer).address as HttpServer.TcpAddress
+    return `http://127.0.0.1:${address.port}`
+  })
+
+type NodeHttpServerContext = Layer.Layer.Success<ReturnType<typeof NodeHttpServer.layer>>
 
 export interface RawResponse {
   readonly status: number
