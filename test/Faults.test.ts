@@ -11,7 +11,7 @@ import { AuthdogLoopback, get, loopback, rawHeader, type RawResponse, serve, tes
 import { IdpLive, IdpServer } from "./support/idp.js"
 
 const timeoutMs = 300
-const marginMs = 700
+const marginMs = 250
 
 type Expected = "unavailable" | "invalid" | "rejected"
 const cases: ReadonlyArray<readonly [string, string, Expected]> = [
