@@ -20,7 +20,7 @@ import { anonymous } from "./AuthdogSession.js"
 import { normalizeAllowedHosts } from "./IdentityHost.js"
 import { hits as cacheHits, makeCache } from "./internal/cache.js"
 import { makeRequestMemo } from "./internal/memo.js"
-import { traced, updateMetrics } from "./internal/telemetry.js"
+import { isTracing, unsafeUpdateMetrics } from "./internal/telemetry.js"
 import { anonymousWith, makeLookup, type Outcome, type Resolution } from "./internal/userinfo.js"
 import { InvalidPublicKey, parsePublicKey, type PublicKeyPayload } from "./PublicKey.js"
 import { findToken } from "./Token.js"
@@ -180,34 +180,52 @@ export const make = (
       captureStackTrace: false,
       attributes: { "authdog.token_source": "none", "authdog.outcome": "no_token" }
     } as const
-    const resolve = Effect.flatMap(HttpServerRequest.HttpServerRequest, (request): Effect.Effect<Resolution> => {
+    const hitSpan = (source: string) => ({
+      captureStackTrace: false,
+      attributes: { "authdog.token_source": source, "authdog.outcome": "authenticated", "authdog.cache": "hit" }
+    })
+    // One step of the fiber for everything that needs no call: no token, no
+    // fetching, or a cache hit; only a call goes through the memo.
+    const resolve = Effect.withFiberRuntime<Resolution, never, HttpServerRequest.HttpServerRequest>((fiber) => {
+      const request = Context.unsafeGet(fiber.currentContext, HttpServerRequest.HttpServerRequest)
       const headers = request.headers
       const found = findToken({ authorization: headers.authorization, cookie: headers.cookie })
-      if (Option.isNone(found)) return traced("authdog.session", noTokenSpan)(Effect.succeed(noToken))
+      const tracing = isTracing(fiber)
+      if (Option.isNone(found)) {
+        return tracing
+          ? Effect.withSpan(Effect.succeed(noToken), "authdog.session", noTokenSpan)
+          : Effect.succeed(noToken)
+      }
       const { source, token } = found.value
       if (!fetchUser) {
-        return traced("authdog.session", {
-          captureStackTrace: false,
-          attributes: { "authdog.token_source": source, "authdog.outcome": "disabled" }
-        })(Effect.succeed({ session: anonymousWith(token, null), outcome: "disabled" }))
+        const disabled: Resolution = { session: anonymousWith(token, null), outcome: "disabled" }
+        return tracing
+          ? Effect.withSpan(Effect.succeed(disabled), "authdog.session", {
+            captureStackTrace: false,
+            attributes: { "authdog.token_source": source, "authdog.outcome": "disabled" }
+          })
+          : Effect.succeed(disabled)
       }
-      const resolveByCall = memo(request, start(token)).pipe(
-        Effect.tap((resolution) => Effect.annotateCurrentSpan("authdog.outcome", resolution.outcome)),
-        traced("authdog.session", { captureStackTrace: false, attributes: { "authdog.token_source": source } })
-      )
-      if (cache === undefined) return resolveByCall
-      // A cache hit needs no call, so it skips the per-request memo too.
-      return Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      if (cache !== undefined) {
+        const now = Context.get(fiber.currentDefaultServices, Clock.Clock).unsafeCurrentTimeMillis()
         const cached = cache.hit(token, now)
-        return cached === undefined
-          ? resolveByCall
-          : Effect.as(updateMetrics([[cacheHits, 1]]), cached).pipe(
-            traced("authdog.session", {
-              captureStackTrace: false,
-              attributes: { "authdog.token_source": source, "authdog.outcome": "authenticated", "authdog.cache": "hit" }
-            })
-          )
-      })
+        if (cached !== undefined) {
+          unsafeUpdateMetrics(fiber, [[cacheHits, 1]])
+          return tracing
+            ? Effect.withSpan(Effect.succeed(cached), "authdog.session", hitSpan(source))
+            : Effect.succeed(cached)
+        }
+      }
+      const byCall = memo(request, start(token))
+      return tracing
+        ? byCall.pipe(
+          Effect.tap((resolution) => Effect.annotateCurrentSpan("authdog.outcome", resolution.outcome)),
+          Effect.withSpan("authdog.session", {
+            captureStackTrace: false,
+            attributes: { "authdog.token_source": source }
+          })
+        )
+        : byCall
     })
     return {
       publicKey,

@@ -106,8 +106,12 @@ export const requireAuth = <A, E, R>(
   Effect.flatMap(authenticate, (session) =>
     Effect.mapInputContext(
       handler,
+      // One copy of the request's context, not one per tag.
       (context: Context.Context<Exclude<R, AuthdogSession | AuthdogUser>>) =>
-        context.pipe(Context.add(AuthdogSession, session), Context.add(AuthdogUser, session.user)) as Context.Context<R>
+        Context.merge(
+          context,
+          Context.make(AuthdogSession, session).pipe(Context.add(AuthdogUser, session.user))
+        ) as Context.Context<R>
     ))
 
 /**

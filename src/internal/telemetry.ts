@@ -4,6 +4,7 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import type * as Metric from "effect/Metric"
 import type * as Tracer from "effect/Tracer"
@@ -32,7 +33,26 @@ export const updateMetrics = (
   updates: ReadonlyArray<readonly [Metric.Metric<any, number, any>, number]>
 ): Effect.Effect<void> =>
   Effect.withFiberRuntime((fiber) => {
-    const labels = fiber.getFiberRef(FiberRef.currentMetricLabels)
-    for (const [metric, value] of updates) metric.unsafeUpdate(value, labels)
+    unsafeUpdateMetrics(fiber, updates)
     return Effect.void
   })
+
+/**
+ * {@link updateMetrics} from inside a fiber's own step.
+ *
+ * @internal
+ */
+export const unsafeUpdateMetrics = (
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  updates: ReadonlyArray<readonly [Metric.Metric<any, number, any>, number]>
+): void => {
+  const labels = fiber.getFiberRef(FiberRef.currentMetricLabels)
+  for (const [metric, value] of updates) metric.unsafeUpdate(value, labels)
+}
+
+/**
+ * Whether the fiber's tracer exports spans (anything but the default).
+ *
+ * @internal
+ */
+export const isTracing = (fiber: Fiber.RuntimeFiber<unknown, unknown>): boolean => fiber.currentTracer !== defaultTracer
