@@ -415,11 +415,19 @@ const pct = (
 ) => (value === undefined || value === null ? "-" : `${Math.round(value * 100)}%`)
 
 const table = (rows: ReadonlyArray<Row>) => {
-  const find = (name: string) => rows.find((r) => r.spec.name === name && r.rps !== undefined)?.rps
+  const find = (name: string) => rows.find((r) => r.spec.name === name && r.rps !== undefined)
   const express = find("express")
   const baseline = find("effect-baseline")
-  const ratio = (rps: number | undefined, ref: number | undefined) =>
-    rps === undefined || ref === undefined || ref === 0 ? "-" : `${(rps / ref).toFixed(2)}x`
+  // The median of the per-round ratios: both rows of a round ran minutes apart
+  // at most, so a slow spell of the machine cancels out.
+  const ratio = (row: Row, ref: Row | undefined) => {
+    if (row.rps === undefined || ref?.rps === undefined || ref.rps === 0) return "-"
+    const a = row.rounds ?? []
+    const b = ref.rounds ?? []
+    if (a.length === 0 || a.length !== b.length) return `${(row.rps / ref.rps).toFixed(2)}x`
+    const ratios = a.map((rps, i) => rps / b[i]!).sort((x, y) => x - y)
+    return `${ratios[Math.floor((ratios.length - 1) / 2)]!.toFixed(2)}x`
+  }
   const header = [
     "server",
     "route",
@@ -459,8 +467,8 @@ const table = (rows: ReadonlyArray<Row>) => {
       errorText,
       fmt(r.idpCalls, 3),
       r.spec.path === "/me" ? `${r.warmupDistinctTokens} / ${r.distinctTokens}` : "-",
-      ratio(r.rps, express),
-      ratio(r.rps, baseline),
+      ratio(r, express),
+      ratio(r, baseline),
       fmt(r.cpuPerRequest),
       `${pct(r.serverCpu)} / ${pct(r.idpCpu)} / ${pct(r.loaderCpu)} / ${pct(r.otherCpu)}`,
       (r.rounds ?? []).map((rps) => fmt(rps)).join(" / ")
@@ -577,7 +585,8 @@ ${notes.length === 0 ? "" : `\nNotes on this run:\n\n${notes.map((n) => `- ${n}`
   \`NodeHttpClient.layerUndici\`), so the libraries' https and allowlist checks stay on.
 - Rounds: every server is measured once per round (${settings.rounds} rounds here), the rounds interleaved so that a
   slow spell of the machine hits every server alike; each row is the round with the median req/s, and the last
-  column lists every round. "server CPU µs/req" is the server process's CPU time over the measured window divided
+  column lists every round. "vs express" and "vs baseline" are the median of the per-round ratios (each round's
+  req/s over the reference's req/s in the same round). "server CPU µs/req" is the server process's CPU time over the measured window divided
   by completed requests: it moves less than req/s when the machine itself speeds up or slows down.
 - Servers run one at a time, each in its own child process (\`node --import tsx\`, \`NODE_ENV=production\`);
   autocannon runs in the parent process. Before load, each server is checked once on the wire
@@ -592,7 +601,7 @@ ${notes.length === 0 ? "" : `\nNotes on this run:\n\n${notes.map((n) => `- ${n}`
   (requests still in flight when autocannon stops can add at most one call per connection).
 - "errors" is non-2xx responses + socket errors + timeouts (10 s). "req/s" is autocannon's mean of per-second
   samples; latencies are autocannon's p50 / p99, at its 1 ms histogram resolution. "vs express" /
-  "vs baseline" divide req/s by the express row / the effect-baseline row.
+  "vs baseline" compare with the express row / the effect-baseline row, round by round (see Rounds).
 - CPU column: CPU time of the server process, the identity provider, the autocannon (parent) process and
   everything else on the machine ("other", from \`/proc/stat\`) during the measured window, as a share of one
   core (Linux \`/proc\`). "other" well above a few percent means something else was running and the row is
