@@ -1,6 +1,6 @@
 import { FetchHttpClient, HttpServerRequest } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Exit, Layer } from "effect"
+import { ConfigProvider, Effect, Exit, Layer, Redacted } from "effect"
 import { Authdog, AuthdogLive, currentSession, InvalidPublicKey, layer } from "../src/index.js"
 import { publicKeyFor, testPublicKey } from "./support/app.js"
 
@@ -96,4 +96,45 @@ describe("layer", () => {
         "Failed to parse public key. Set the publicKey option"
       )
     }).pipe(Effect.scoped))
+})
+
+describe("AuthdogLive, the call settings", () => {
+  const envelope = JSON.stringify({ meta: { code: 200 }, session: { remainingSeconds: 60 }, user: { id: "u" } })
+  const withEnv =
+    (env: Record<string, string>, fetch: typeof globalThis.fetch) => <A, E>(effect: Effect.Effect<A, E, Authdog>) =>
+      effect.pipe(
+        Effect.provide(AuthdogLive.pipe(Layer.provide(FetchHttpClient.layer))),
+        Effect.provide(Layer.succeed(FetchHttpClient.Fetch, fetch)),
+        Effect.withConfigProvider(
+          ConfigProvider.fromMap(new Map(Object.entries({ PK_AUTHDOG: testPublicKey, ...env })))
+        )
+      )
+
+  it.live("AUTHDOG_CACHE_TTL turns the cache on; without it every lookup calls", () =>
+    Effect.gen(function*() {
+      let calls = 0
+      const fetch = () => {
+        calls++
+        return Promise.resolve(new Response(envelope, { headers: { "content-type": "application/json" } }))
+      }
+      const twice = Effect.flatMap(Authdog, (authdog) =>
+        Effect.zipRight(authdog.lookup(Redacted.make("tok")), authdog.lookup(Redacted.make("tok"))))
+      const cached = yield* withEnv({ AUTHDOG_CACHE_TTL: "30 seconds", AUTHDOG_CACHE_CAPACITY: "5" }, fetch)(twice)
+      assert.strictEqual(cached.outcome, "authenticated")
+      assert.strictEqual(calls, 1)
+      yield* withEnv({}, fetch)(twice)
+      assert.strictEqual(calls, 3)
+    }))
+
+  it.live("AUTHDOG_USERINFO_TIMEOUT bounds a call that never answers", () =>
+    Effect.gen(function*() {
+      const never = () => new Promise<Response>(() => {})
+      const start = Date.now()
+      const resolution = yield* withEnv({ AUTHDOG_USERINFO_TIMEOUT: "100 millis" }, never)(
+        Effect.flatMap(Authdog, (authdog) => authdog.lookup(Redacted.make("tok")))
+      )
+      assert.strictEqual(resolution.outcome, "unavailable")
+      assert.isFalse(resolution.session.isAuthenticated)
+      assert.isBelow(Date.now() - start, 1000)
+    }))
 })
