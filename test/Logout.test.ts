@@ -3,6 +3,7 @@ import { assert, describe, it, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { encodeLocation, logout, logoutResponse } from "../src/index.js"
 import { AuthdogLoopback, get, rawHeader, serve } from "./support/app.js"
+import { peerRejectedRedirects } from "./support/cases.js"
 import { IdpLive } from "./support/idp.js"
 
 const expired = "authdog-session=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax"
@@ -10,22 +11,7 @@ const expiredSecure = "authdog-session=; Path=/; Expires=Thu, 01 Jan 1970 00:00:
 
 const router = HttpRouter.empty.pipe(HttpRouter.get("/logout", logout))
 
-const hostile = [
-  "dashboard",
-  "./relative",
-  "//evil.com",
-  "/\\evil.com",
-  "http://evil.com",
-  "https://evil.com/path",
-  "javascript:alert(1)",
-  "data:text/html,abc",
-  "/foo\\bar",
-  "/foo\tbar",
-  "/foo\nbar",
-  "/\u0000evil",
-  "HTTPS://evil.com",
-  "/\r\nSet-Cookie: x=1"
-]
+const hostile = [...peerRejectedRedirects, "HTTPS://evil.com", "/\r\nSet-Cookie: x=1"]
 
 for (const [name, secure, cookie] of [["development", false, expired], ["production", true, expiredSecure]] as const) {
   layer(AuthdogLoopback({ secureCookies: secure }).pipe(Layer.provide(IdpLive)), { excludeTestServices: true })(

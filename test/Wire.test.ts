@@ -11,6 +11,7 @@ import {
   sanitizeRedirectPath
 } from "../src/index.js"
 import { publicKeyFor } from "./support/app.js"
+import { peerRejectedRedirects } from "./support/cases.js"
 
 const token = (headers: { authorization?: string; cookie?: string }) =>
   Option.getOrNull(Option.map(extractToken(headers), Redacted.value))
@@ -87,23 +88,7 @@ describe("sanitizeRedirectPath", () => {
   })
 
   it("refuses everything the peer SDKs refuse", () => {
-    const rejected = [
-      "dashboard",
-      "./relative",
-      "//evil.com",
-      "/\\evil.com",
-      "http://evil.com",
-      "https://evil.com/path",
-      "javascript:alert(1)",
-      "data:text/html,abc",
-      "/foo\\bar",
-      "/foo\tbar",
-      "/foo\nbar",
-      "/\u0000evil",
-      "",
-      "\u001f/x",
-      "/x\u001f"
-    ]
+    const rejected = [...peerRejectedRedirects, "", "\u001f/x", "/x\u001f"]
     for (const target of rejected) assert.strictEqual(sanitizeRedirectPath(target), "/", JSON.stringify(target))
     for (const target of [undefined, null, 42, ["/a"], { path: "/a" }]) {
       assert.strictEqual(sanitizeRedirectPath(target, "/home"), "/home")
