@@ -10,18 +10,19 @@ import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
-import type * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
+import type * as Runtime from "effect/Runtime"
 import { anonymous } from "./AuthdogSession.js"
 import { normalizeAllowedHosts } from "./IdentityHost.js"
-import { hits as cacheHits, makeCache } from "./internal/cache.js"
+import { hits as cacheHits, makeCache, misses as cacheMisses, shared as cacheShared } from "./internal/cache.js"
 import { makeRequestMemo } from "./internal/memo.js"
 import { isTracing, unsafeUpdateMetrics } from "./internal/telemetry.js"
-import { anonymousWith, makeLookup, type Outcome, type Resolution } from "./internal/userinfo.js"
+import { anonymousWith, makeLookup, type Outcome, type Resolution, runtimeOf } from "./internal/userinfo.js"
 import { InvalidPublicKey, parsePublicKey, type PublicKeyPayload } from "./PublicKey.js"
 import { findToken } from "./Token.js"
 
@@ -159,20 +160,15 @@ export const make = (
       (error) => new InvalidPublicKey({ reason: error.reason, setting })
     )
     const client = yield* HttpClient.HttpClient
-    const userinfo = makeLookup({
+    const userinfo = yield* makeLookup({
       client,
       identityHost: publicKey.identityHost,
       environmentId: publicKey.environmentId,
       allowedIdentityHosts,
       timeout: Duration.decode(options.timeout ?? "5 seconds")
     })
-    const cache = options.cache === undefined ? undefined : makeCache(options.cache, userinfo.lookup)
+    const cache = options.cache === undefined ? undefined : makeCache(options.cache, userinfo.start)
     const lookup = cache === undefined ? userinfo.lookup : cache.lookup
-    // How the first reader of a request starts its call, detached from itself.
-    const start = (token: Redacted.Redacted<string>) => (into: Deferred.Deferred<Resolution>): Effect.Effect<void> =>
-      cache === undefined
-        ? userinfo.start(token, into)
-        : Effect.asVoid(Effect.forkDaemon(Effect.intoDeferred(cache.load(token), into)))
     const fetchUser = options.fetchUser ?? true
     const memo = makeRequestMemo<Resolution>()
     const noToken: Resolution = { session: anonymous, outcome: "no_token" }
@@ -184,8 +180,21 @@ export const make = (
       captureStackTrace: false,
       attributes: { "authdog.token_source": source, "authdog.outcome": "authenticated", "authdog.cache": "hit" }
     })
-    // One step of the fiber for everything that needs no call: no token, no
-    // fetching, or a cache hit; only a call goes through the memo.
+    // How the first reader of a request starts its call, detached from itself
+    // (through the cache when it is on).
+    const start = (
+      fiber: Fiber.RuntimeFiber<unknown, unknown>,
+      token: Redacted.Redacted<string>,
+      now: number,
+      parent: Runtime.Runtime<never> | undefined
+    ) =>
+    (complete: (resolution: Resolution) => void): void => {
+      if (cache === undefined) return userinfo.start(token, complete, parent)
+      const how = cache.start(token, now, complete, parent)
+      unsafeUpdateMetrics(fiber, [[how === "miss" ? cacheMisses : cacheShared, 1]])
+    }
+    // One step of the fiber for everything: no token, no fetching, a cache
+    // hit, or the start of (or wait for) the request's one call.
     const resolve = Effect.withFiberRuntime<Resolution, never, HttpServerRequest.HttpServerRequest>((fiber) => {
       const request = Context.unsafeGet(fiber.currentContext, HttpServerRequest.HttpServerRequest)
       const headers = request.headers
@@ -206,8 +215,9 @@ export const make = (
           })
           : Effect.succeed(disabled)
       }
+      let now = 0
       if (cache !== undefined) {
-        const now = Context.get(fiber.currentDefaultServices, Clock.Clock).unsafeCurrentTimeMillis()
+        now = Context.get(fiber.currentDefaultServices, Clock.Clock).unsafeCurrentTimeMillis()
         const cached = cache.hit(token, now)
         if (cached !== undefined) {
           unsafeUpdateMetrics(fiber, [[cacheHits, 1]])
@@ -216,16 +226,16 @@ export const make = (
             : Effect.succeed(cached)
         }
       }
-      const byCall = memo(request, start(token))
-      return tracing
-        ? byCall.pipe(
+      if (!tracing) return memo(request, start(fiber, token, now, undefined))
+      // Traced: the call starts inside the session span, and joins it.
+      return Effect.withFiberRuntime<Resolution>((inner) => memo(request, start(inner, token, now, runtimeOf(inner))))
+        .pipe(
           Effect.tap((resolution) => Effect.annotateCurrentSpan("authdog.outcome", resolution.outcome)),
           Effect.withSpan("authdog.session", {
             captureStackTrace: false,
             attributes: { "authdog.token_source": source }
           })
         )
-        : byCall
     })
     return {
       publicKey,

@@ -1,10 +1,10 @@
 import { HttpRouter, HttpServerResponse } from "@effect/platform"
 import { assert, describe, it, layer } from "@effect/vitest"
-import { Deferred, Effect, Fiber, Layer, Metric, Redacted, TestClock } from "effect"
+import { Deferred, Effect, Exit, Fiber, Layer, Metric, Redacted, TestClock } from "effect"
 import { createHash } from "node:crypto"
 import { AuthdogUser, cacheLookups, logout, requireAuth } from "../src/index.js"
 import { digest, makeCache } from "../src/internal/cache.js"
-import type { Resolution } from "../src/internal/userinfo.js"
+import type { Lookup, Resolution } from "../src/internal/userinfo.js"
 import { AuthdogLoopback, get, serve } from "./support/app.js"
 import { IdpLive, IdpServer } from "./support/idp.js"
 
@@ -33,6 +33,14 @@ const counting = (answer: (token: Redacted.Redacted<string>) => Resolution) => {
   return { calls, compute }
 }
 
+/** Runs an effectful fake identity provider as the cache's detached call. */
+const starter =
+  (compute: (token: Redacted.Redacted<string>) => Effect.Effect<Resolution>): Lookup["start"] => (token, complete) => {
+    Effect.runFork(compute(token)).addObserver((exit) => {
+      if (Exit.isSuccess(exit)) complete(exit.value)
+    })
+  }
+
 const t = (value: string) => Redacted.make(value)
 const idOf = (resolution: Resolution) => resolution.session.user?.id ?? null
 
@@ -40,7 +48,7 @@ describe("cross-request cache", () => {
   it.effect("reuses a successful lookup until the TTL", () =>
     Effect.gen(function*() {
       const idp = counting((token) => authenticated(token, Redacted.value(token)))
-      const cache = makeCache({ ttl: "30 seconds" }, idp.compute)
+      const cache = makeCache({ ttl: "30 seconds" }, starter(idp.compute))
       assert.strictEqual(idOf(yield* cache.lookup(t("a"))), "a")
       yield* TestClock.adjust("29 seconds")
       const hit = yield* cache.lookup(t("a"))
@@ -54,7 +62,7 @@ describe("cross-request cache", () => {
   it.effect("never outlives the session's remainingSeconds", () =>
     Effect.gen(function*() {
       const idp = counting((token) => authenticated(token, "a", 5))
-      const cache = makeCache({ ttl: "1 hour" }, idp.compute)
+      const cache = makeCache({ ttl: "1 hour" }, starter(idp.compute))
       yield* cache.lookup(t("a"))
       yield* TestClock.adjust("4 seconds")
       yield* cache.lookup(t("a"))
@@ -63,7 +71,7 @@ describe("cross-request cache", () => {
       yield* cache.lookup(t("a"))
       assert.strictEqual(idp.calls.length, 2)
       const expired = counting((token) => authenticated(token, "a", 0))
-      const none = makeCache({ ttl: "1 hour" }, expired.compute)
+      const none = makeCache({ ttl: "1 hour" }, starter(expired.compute))
       yield* none.lookup(t("a"))
       yield* none.lookup(t("a"))
       assert.strictEqual(expired.calls.length, 2, "a session with no time left is not cached")
@@ -72,7 +80,7 @@ describe("cross-request cache", () => {
   it.effect("evicts the least recently used past capacity", () =>
     Effect.gen(function*() {
       const idp = counting((token) => authenticated(token, Redacted.value(token)))
-      const cache = makeCache({ ttl: "1 hour", capacity: 2 }, idp.compute)
+      const cache = makeCache({ ttl: "1 hour", capacity: 2 }, starter(idp.compute))
       yield* cache.lookup(t("a"))
       yield* cache.lookup(t("b"))
       yield* cache.lookup(t("a")) // a is now the most recent
@@ -92,7 +100,7 @@ describe("cross-request cache", () => {
           session: { token, user: null, isAuthenticated: false, userInfo: null },
           outcome
         }))
-        const cache = makeCache({ ttl: "1 hour" }, idp.compute)
+        const cache = makeCache({ ttl: "1 hour" }, starter(idp.compute))
         yield* cache.lookup(t("a"))
         yield* cache.lookup(t("a"))
         assert.strictEqual(idp.calls.length, 2, outcome)
@@ -104,11 +112,15 @@ describe("cross-request cache", () => {
     Effect.gen(function*() {
       const gate = yield* Deferred.make<void>()
       let calls = 0
-      const cache = makeCache({ ttl: "1 hour" }, (token) =>
-        Effect.zipRight(
-          Effect.sync(() => calls++),
-          Effect.as(Deferred.await(gate), authenticated(token, "a"))
-        ))
+      const cache = makeCache(
+        { ttl: "1 hour" },
+        starter((token) =>
+          Effect.zipRight(
+            Effect.sync(() => calls++),
+            Effect.as(Deferred.await(gate), authenticated(token, "a"))
+          )
+        )
+      )
       const before = yield* Metric.value(Metric.tagged(cacheLookups, "result", "shared"))
       const fibers = yield* Effect.forEach(Array.from({ length: 10 }), () => Effect.fork(cache.lookup(t("a"))))
       yield* Effect.yieldNow()
@@ -126,7 +138,7 @@ describe("cross-request cache", () => {
     Effect.gen(function*() {
       const secret = "s3cr3t-token-value"
       const idp = counting((token) => authenticated(token, "a"))
-      const cache = makeCache({ ttl: "1 hour" }, idp.compute)
+      const cache = makeCache({ ttl: "1 hour" }, starter(idp.compute))
       const hit = yield* cache.lookup(t(secret))
       assert.deepStrictEqual(cache.keys(), [createHash("sha256").update(secret).digest("base64url")])
       assert.strictEqual(digest(t(secret)), cache.keys()[0])
@@ -140,7 +152,7 @@ describe("cross-request cache", () => {
   it.effect("evict drops a token's entry", () =>
     Effect.gen(function*() {
       const idp = counting((token) => authenticated(token, "a"))
-      const cache = makeCache({ ttl: "1 hour" }, idp.compute)
+      const cache = makeCache({ ttl: "1 hour" }, starter(idp.compute))
       yield* cache.lookup(t("a"))
       yield* cache.evict(t("a"))
       yield* cache.lookup(t("a"))

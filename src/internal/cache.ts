@@ -5,23 +5,26 @@
  *   the user and envelope, not the token (the session is rebuilt with the
  *   request's own token on a hit);
  * - bounded: least recently used entries are evicted past `capacity`;
- * - an entry lives the smaller of `ttl` and the session's `remainingSeconds`;
+ * - an entry lives the smaller of `ttl` and the session's `remainingSeconds`,
+ *   counted from when its call began;
  * - only authenticated results are stored; concurrent lookups of one token
  *   share one call, whatever its result.
  *
  * @internal
  */
 import * as Clock from "effect/Clock"
-import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as FiberId from "effect/FiberId"
+import * as FiberRef from "effect/FiberRef"
 import * as Metric from "effect/Metric"
 import * as Redacted from "effect/Redacted"
+import type * as Runtime from "effect/Runtime"
 import { createHash } from "node:crypto"
 import { cacheLookups } from "../Metrics.js"
 import type { User, UserInfo } from "../UserInfo.js"
-import type { Resolution } from "./userinfo.js"
+import { Pending } from "./pending.js"
+import { isTracing } from "./telemetry.js"
+import { type Lookup, type Resolution, runtimeOf } from "./userinfo.js"
 
 /** @internal */
 export interface CacheOptions {
@@ -39,9 +42,17 @@ interface Entry {
 export interface Cache {
   /** A fresh entry for the token at `now`, marked most recently used; no call. */
   readonly hit: (token: Redacted.Redacted<string>, now: number) => Resolution | undefined
-  /** The call for a token not in the cache, shared with concurrent callers; stores a success. */
-  readonly load: (token: Redacted.Redacted<string>) => Effect.Effect<Resolution>
-  /** `hit`, else `load`. */
+  /**
+   * The call for a token not in the cache, begun at `now`, shared with
+   * concurrent callers; stores a success. Synchronous, like `Lookup.start`.
+   */
+  readonly start: (
+    token: Redacted.Redacted<string>,
+    now: number,
+    complete: (resolution: Resolution) => void,
+    parent?: Runtime.Runtime<never> | undefined
+  ) => "miss" | "shared"
+  /** `hit`, else `start` and wait. */
   readonly lookup: (token: Redacted.Redacted<string>) => Effect.Effect<Resolution>
   readonly evict: (token: Redacted.Redacted<string>) => Effect.Effect<void>
   /** The keys held, for tests: digests, never tokens. */
@@ -54,27 +65,26 @@ export const digest = (token: Redacted.Redacted<string>): string =>
 
 /** @internal */
 export const hits = Metric.tagged(cacheLookups, "result", "hit")
-const misses = Metric.tagged(cacheLookups, "result", "miss")
-const shared = Metric.tagged(cacheLookups, "result", "shared")
+/** @internal */
+export const misses = Metric.tagged(cacheLookups, "result", "miss")
+/** @internal */
+export const shared = Metric.tagged(cacheLookups, "result", "shared")
 
 /** @internal */
-export const makeCache = (
-  options: CacheOptions,
-  compute: (token: Redacted.Redacted<string>) => Effect.Effect<Resolution>
-): Cache => {
+export const makeCache = (options: CacheOptions, compute: Lookup["start"]): Cache => {
   const ttlMillis = Duration.toMillis(options.ttl)
   const capacity = Math.max(1, options.capacity ?? 10_000)
   const entries = new Map<string, Entry>()
-  const inFlight = new Map<string, Deferred.Deferred<Resolution>>()
+  const inFlight = new Map<string, Pending<Resolution>>()
 
-  const store = (key: string, resolution: Resolution, now: number) => {
+  const store = (key: string, resolution: Resolution, began: number) => {
     const session = resolution.session
     if (!session.isAuthenticated) return
     const remaining = session.userInfo.session?.remainingSeconds
     const lifetime = typeof remaining === "number" ? Math.min(ttlMillis, remaining * 1000) : ttlMillis
     if (!(lifetime > 0)) return
     entries.delete(key)
-    entries.set(key, { user: session.user, userInfo: session.userInfo, expiresAt: now + lifetime })
+    entries.set(key, { user: session.user, userInfo: session.userInfo, expiresAt: began + lifetime })
     while (entries.size > capacity) entries.delete(entries.keys().next().value!)
   }
 
@@ -91,35 +101,47 @@ export const makeCache = (
     }
   }
 
-  const load = (token: Redacted.Redacted<string>): Effect.Effect<Resolution> =>
-    Effect.suspend(() => {
-      const key = digest(token)
-      const pending = inFlight.get(key)
-      if (pending !== undefined) return Effect.zipRight(Metric.increment(shared), Deferred.await(pending))
-      const deferred = Deferred.unsafeMake<Resolution>(FiberId.none)
-      inFlight.set(key, deferred)
-      const run = compute(token).pipe(
-        Effect.tap((resolution) =>
-          Effect.flatMap(Clock.currentTimeMillis, (done) => Effect.sync(() => store(key, resolution, done)))
-        ),
-        Effect.ensuring(Effect.sync(() => inFlight.delete(key))),
-        Effect.intoDeferred(deferred)
-      )
-      return Effect.zipRight(
-        Effect.zipRight(Metric.increment(misses), Effect.forkDaemon(run)),
-        Deferred.await(deferred)
-      )
-    })
+  const start: Cache["start"] = (token, now, complete, parent) => {
+    const key = digest(token)
+    const pending = inFlight.get(key)
+    if (pending !== undefined) {
+      pending.onComplete(complete)
+      return "shared"
+    }
+    const call = new Pending<Resolution>()
+    inFlight.set(key, call)
+    compute(token, (resolution) => {
+      inFlight.delete(key)
+      store(key, resolution, now)
+      call.complete(resolution)
+      complete(resolution)
+    }, parent)
+    return "miss"
+  }
 
   const lookup = (token: Redacted.Redacted<string>): Effect.Effect<Resolution> =>
-    Effect.flatMap(Clock.currentTimeMillis, (now) => {
-      const found = hit(token, now)
-      return found === undefined ? load(token) : Effect.as(Metric.increment(hits), found)
+    Effect.withFiberRuntime((fiber) => {
+      const now = fiber.currentDefaultServices.unsafeMap.get(Clock.Clock.key) as Clock.Clock
+      const found = hit(token, now.unsafeCurrentTimeMillis())
+      const labels = fiber.getFiberRef(FiberRef.currentMetricLabels)
+      if (found !== undefined) {
+        hits.unsafeUpdate(1, labels)
+        return Effect.succeed(found)
+      }
+      const result = new Pending<Resolution>()
+      const how = start(
+        token,
+        now.unsafeCurrentTimeMillis(),
+        result.complete,
+        isTracing(fiber) ? runtimeOf(fiber) : undefined
+      )
+      ;(how === "miss" ? misses : shared).unsafeUpdate(1, labels)
+      return result.await
     })
 
   return {
     hit,
-    load,
+    start,
     lookup,
     evict: (token) => Effect.sync(() => void entries.delete(digest(token))),
     keys: () => [...entries.keys()]

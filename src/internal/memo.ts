@@ -5,31 +5,36 @@
  * which survives `HttpRouter.mount` re-creating the `HttpServerRequest`. Held
  * in a WeakMap, so an entry lives exactly as long as the request object.
  *
- * The first reader starts the lookup detached (`start` forks it and lets it
- * complete the Deferred); every reader, the first included, only awaits it.
- * Interrupting a reader therefore ends that reader's wait and nothing else.
- * The lookup is bounded by its timeout.
+ * The first reader starts the lookup detached (`start` runs it on a fiber of
+ * its own, which completes the entry within the timeout); every reader, the
+ * first included, only waits for the entry. Interrupting a reader therefore
+ * ends that reader's wait and nothing else.
  *
  * @internal
  */
 import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as Deferred from "effect/Deferred"
-import * as Effect from "effect/Effect"
-import * as FiberId from "effect/FiberId"
+import type * as Effect from "effect/Effect"
+import { Pending } from "./pending.js"
 
-/** @internal */
+/**
+ * Returns the request's entry, calling `start` with its completion when the
+ * request has none yet. Synchronous: call it from inside a fiber's step.
+ *
+ * @internal
+ */
 export const makeRequestMemo = <A>(): (
   request: HttpServerRequest.HttpServerRequest,
-  start: (into: Deferred.Deferred<A>) => Effect.Effect<void>
+  start: (complete: (value: A) => void) => void
 ) => Effect.Effect<A> => {
-  const entries = new WeakMap<object, Deferred.Deferred<A>>()
-  return (request, start) =>
-    Effect.suspend(() => {
-      const key = typeof request.source === "object" && request.source !== null ? request.source : request
-      const existing = entries.get(key)
-      if (existing !== undefined) return Deferred.await(existing)
-      const deferred = Deferred.unsafeMake<A>(FiberId.none)
-      entries.set(key, deferred)
-      return Effect.zipRight(start(deferred), Deferred.await(deferred))
-    })
+  const entries = new WeakMap<object, Pending<A>>()
+  return (request, start) => {
+    const key = typeof request.source === "object" && request.source !== null ? request.source : request
+    let entry = entries.get(key)
+    if (entry === undefined) {
+      entry = new Pending<A>()
+      entries.set(key, entry)
+      start(entry.complete)
+    }
+    return entry.await
+  }
 }

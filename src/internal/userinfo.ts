@@ -7,23 +7,31 @@ import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as Deferred from "effect/Deferred"
+import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
+import * as FiberRef from "effect/FiberRef"
+import * as FiberRefs from "effect/FiberRefs"
+import { constTrue } from "effect/Function"
 import * as Metric from "effect/Metric"
+import type * as MetricLabel from "effect/MetricLabel"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as Schema from "effect/Schema"
+import * as Runtime from "effect/Runtime"
 import * as Stream from "effect/Stream"
 import { Buffer } from "node:buffer"
 import type { Session } from "../AuthdogSession.js"
 import { assertTrustedIdentityHost } from "../IdentityHost.js"
 import { userinfoCalls, userinfoLatency } from "../Metrics.js"
 import type { Unauthorized } from "../Unauthorized.js"
-import { isAuthenticatedUserInfo, User, UserInfo } from "../UserInfo.js"
-import { traced, updateMetrics } from "./telemetry.js"
+import { isAuthenticatedUserInfo, type UserInfo } from "../UserInfo.js"
+import { Pending } from "./pending.js"
+import { isUser, isUserInfo } from "./shape.js"
+import { isTracing } from "./telemetry.js"
 
 /**
  * How a session resolution ended. `unavailable` and `invalid_response` are
@@ -53,9 +61,6 @@ class LookupFailure {
   constructor(readonly outcome: "unavailable" | "invalid_response", readonly status?: number) {}
 }
 
-const decodeUserInfo = Schema.decodeUnknownEither(UserInfo)
-const decodeUser = Schema.decodeUnknownEither(User)
-
 // A body with a declared length within the limit is read at once (HTTP
 // framing holds it to that length); one without is counted chunk by chunk and
 // abandoned past the limit.
@@ -64,10 +69,7 @@ const readBody = (response: HttpClientResponse.HttpClientResponse): Effect.Effec
   if (declared !== undefined) {
     const length = Number(declared)
     if (!(length <= maxBodyBytes)) return Effect.fail(new LookupFailure("invalid_response", response.status))
-    return Effect.mapBoth(response.arrayBuffer, {
-      onFailure: () => new LookupFailure("unavailable", response.status),
-      onSuccess: (buffer) => decoder.decode(buffer)
-    })
+    return Effect.mapError(response.text, () => new LookupFailure("unavailable", response.status))
   }
   const chunks: Array<Uint8Array> = []
   let size = 0
@@ -85,8 +87,6 @@ const readBody = (response: HttpClientResponse.HttpClientResponse): Effect.Effec
   )
 }
 
-const decoder = new TextDecoder()
-
 const classifyStatus = (status: number): Outcome =>
   status === 429 || status >= 500 ? "unavailable" : status >= 300 && status < 400 ? "invalid_response" : "rejected"
 
@@ -98,18 +98,17 @@ export const toResolution = (token: Redacted.Redacted<string>, body: string, sta
   } catch {
     return { session: anonymousWith(token, null), outcome: "invalid_response", status }
   }
-  const envelope = decodeUserInfo(json)
-  if (Either.isLeft(envelope)) return { session: anonymousWith(token, null), outcome: "invalid_response", status }
-  const userInfo = envelope.right
+  if (!isUserInfo(json)) return { session: anonymousWith(token, null), outcome: "invalid_response", status }
+  const userInfo = json
   if (!isAuthenticatedUserInfo(userInfo)) {
     return { session: anonymousWith(token, userInfo), outcome: "rejected", status }
   }
-  const user = typeof userInfo.user === "object" && !Array.isArray(userInfo.user)
-    ? decodeUser(userInfo.user)
-    : Either.left(undefined)
-  if (Either.isLeft(user)) return { session: anonymousWith(token, userInfo), outcome: "invalid_response", status }
+  const user = userInfo.user
+  if (typeof user !== "object" || Array.isArray(user) || !isUser(user)) {
+    return { session: anonymousWith(token, userInfo), outcome: "invalid_response", status }
+  }
   return {
-    session: { token, user: user.right, isAuthenticated: true, userInfo },
+    session: { token, user, isAuthenticated: true, userInfo },
     outcome: "authenticated",
     status
   }
@@ -135,109 +134,173 @@ export interface LookupOptions {
 /** @internal */
 export interface Lookup {
   /**
-   * Starts one call that completes `into`, detached from the caller: a reader
-   * interrupted while waiting stops nothing, and the call ends within the
-   * timeout whoever waits for it.
+   * Starts one call on a fiber of its own and calls `complete` exactly once,
+   * within the timeout, whoever waits for it: a reader interrupted while
+   * waiting stops nothing. `parent` is given by a traced caller: the call then
+   * runs with the caller's context and joins its span.
    */
-  readonly start: (token: Redacted.Redacted<string>, into: Deferred.Deferred<Resolution>) => Effect.Effect<void>
+  readonly start: (
+    token: Redacted.Redacted<string>,
+    complete: (resolution: Resolution) => void,
+    parent?: Runtime.Runtime<never> | undefined
+  ) => void
   /** `start`, then wait for the result. */
   readonly lookup: (token: Redacted.Redacted<string>) => Effect.Effect<Resolution>
 }
 
 /**
- * Builds the userinfo lookup once, at layer construction: the URL and the
- * client are fixed, each call only adds its token.
- *
- * The timeout is a plain timer that interrupts the call's fiber, rather than
- * `Effect.timeout`, whose race forks two more fibers on every request.
+ * The runtime of a fiber, for starting a call that joins its span.
  *
  * @internal
  */
-export const makeLookup = (options: LookupOptions): Lookup => {
-  const url = `${options.identityHost}/oidc/${encodeURIComponent(options.environmentId)}/userinfo`
-  const base = HttpClientRequest.get(url)
-  const timeoutMillis = Duration.toMillis(options.timeout)
-  const spanOptions = {
-    kind: "client",
-    captureStackTrace: false,
-    attributes: {
-      "authdog.environment_id": options.environmentId,
-      "http.request.method": "GET",
-      "url.full": url,
-      "server.address": options.identityHost
-    }
-  } as const
-  // The call is traced by the `authdog.userinfo` span above, which carries the
-  // HTTP attributes and never a header: the client's own span (and its header
-  // redaction) would only repeat it at a cost on every request.
-  const client = HttpClient.withTracerDisabledWhen(options.client, () => true)
-  const failed = (token: Redacted.Redacted<string>, failure: LookupFailure): Resolution => ({
-    session: anonymousWith(token, null),
-    outcome: failure.outcome,
-    status: failure.status
+export const runtimeOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>): Runtime.Runtime<never> =>
+  Runtime.make({
+    context: fiber.currentContext,
+    fiberRefs: fiber.getFiberRefs(),
+    runtimeFlags: Runtime.defaultRuntime.runtimeFlags
   })
 
-  const call = (token: Redacted.Redacted<string>): Effect.Effect<Resolution> => {
-    // The host is checked again before every call: the token goes nowhere else.
-    if (Either.isLeft(assertTrustedIdentityHost(options.identityHost, options.allowedIdentityHosts))) {
-      return Effect.succeed(failed(token, new LookupFailure("unavailable")))
-    }
-    const request = HttpClientRequest.setHeader(base, "authorization", `Bearer ${Redacted.value(token)}`)
-    const exchange = client.execute(request).pipe(
-      Effect.mapError(() => new LookupFailure("unavailable")),
-      Effect.flatMap((response) => {
-        if (response.status >= 200 && response.status < 300) {
-          return Effect.map(readBody(response), (body) => toResolution(token, body, response.status))
-        }
-        // The body is read (within the limit) so the connection can be reused.
-        const resolution: Resolution = {
-          session: anonymousWith(token, null),
-          outcome: classifyStatus(response.status),
-          status: response.status
-        }
-        return Effect.as(Effect.ignore(readBody(response)), resolution)
-      }),
-      Effect.catchAllDefect(() => Effect.fail(new LookupFailure("unavailable"))),
-      Effect.catchAll((failure) => Effect.succeed(failed(token, failure))),
-      withoutRedirects
-    )
-    return Effect.suspend(() => {
-      const began = performance.now()
-      return exchange.pipe(
-        Effect.tap((resolution) => record(resolution, performance.now() - began)),
-        // Only the timer below interrupts a call.
-        Effect.onInterrupt(() => record(failed(token, new LookupFailure("unavailable")), timeoutMillis)),
-        traced("authdog.userinfo", spanOptions)
+/**
+ * Builds the userinfo lookup once, at layer construction: the URL, the
+ * request, the client and the runtime its calls run on are fixed; each call
+ * only adds its token.
+ *
+ * A call runs on a fiber of its own, started from the runtime captured here
+ * (with the client's own span and a fetch client's redirects turned off once,
+ * not per call). A plain timer bounds it: on timeout the waiters get a failed
+ * lookup at once and the fiber is interrupted, which aborts the request.
+ *
+ * @internal
+ */
+export const makeLookup = (options: LookupOptions): Effect.Effect<Lookup> =>
+  Effect.gen(function*() {
+    const url = `${options.identityHost}/oidc/${encodeURIComponent(options.environmentId)}/userinfo`
+    const base = HttpClientRequest.get(url)
+    const timeoutMillis = Duration.toMillis(options.timeout)
+    const client = options.client
+    const spanOptions = {
+      kind: "client",
+      captureStackTrace: false,
+      attributes: {
+        "authdog.environment_id": options.environmentId,
+        "http.request.method": "GET",
+        "url.full": url,
+        "server.address": options.identityHost
+      }
+    } as const
+    const requestInit = Option.getOrElse(yield* Effect.serviceOption(FetchHttpClient.RequestInit), () => ({}))
+    // The call is traced by the `authdog.userinfo` span, which carries the
+    // HTTP attributes and never a header: the client's own span (and its
+    // header redaction) would only repeat it at a cost on every request. A
+    // fetch-based client follows redirects by default; a redirect must never
+    // carry the token elsewhere, so the lookup asks for manual redirects (and
+    // any 3xx is a failed lookup). Other clients (undici) do not follow them.
+    const callSettings = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+      effect.pipe(
+        Effect.locally(HttpClient.currentTracerDisabledWhen, constTrue),
+        Effect.provideService(FetchHttpClient.RequestInit, { ...requestInit, redirect: "manual" })
       )
-    })
-  }
+    const runtime = yield* callSettings(Effect.runtime<never>())
+    const labels = FiberRefs.getOrDefault(runtime.fiberRefs, FiberRef.currentMetricLabels)
 
-  const start = (token: Redacted.Redacted<string>, into: Deferred.Deferred<Resolution>): Effect.Effect<void> =>
-    Effect.flatMap(Effect.forkDaemon(call(token)), (fiber) =>
-      Effect.sync(() => {
-        const timer = setTimeout(() => {
-          Deferred.unsafeDone(into, Effect.succeed(failed(token, new LookupFailure("unavailable"))))
-          fiber.unsafeInterruptAsFork(FiberId.none)
-        }, timeoutMillis)
-        fiber.addObserver((exit) => {
-          clearTimeout(timer)
-          Deferred.unsafeDone(into, exit)
-        })
-      }))
-
-  return {
-    start,
-    lookup: (token) =>
-      Effect.suspend(() => {
-        const into = Deferred.unsafeMake<Resolution>(FiberId.none)
-        return Effect.zipRight(start(token, into), Deferred.await(into))
+    const exchange = (token: Redacted.Redacted<string>): Effect.Effect<Resolution> => {
+      // The host is checked again before every call: the token goes nowhere else.
+      if (Either.isLeft(assertTrustedIdentityHost(options.identityHost, options.allowedIdentityHosts))) {
+        return warn(failed(token, "unavailable", undefined))
+      }
+      const request = HttpClientRequest.setHeader(base, "authorization", `Bearer ${Redacted.value(token)}`)
+      return Effect.matchCauseEffect(client.execute(request), {
+        onFailure: (cause) =>
+          Cause.isInterruptedOnly(cause) ? Effect.interrupt : warn(failed(token, "unavailable", undefined)),
+        onSuccess: (response) => {
+          const status = response.status
+          if (status >= 200 && status < 300) {
+            return Effect.matchCauseEffect(readBody(response), {
+              onFailure: (cause) =>
+                Cause.isInterruptedOnly(cause) ? Effect.interrupt : warn(failed(token, failureOf(cause), status)),
+              onSuccess: (body) => {
+                const resolution = toResolution(token, body, status)
+                return isProviderFailure(resolution.outcome) ? warn(resolution) : Effect.succeed(resolution)
+              }
+            })
+          }
+          // The body is read (within the limit) so the connection can be reused.
+          const resolution: Resolution = {
+            session: anonymousWith(token, null),
+            outcome: classifyStatus(status),
+            status
+          }
+          const settled = isProviderFailure(resolution.outcome) ? warn(resolution) : Effect.succeed(resolution)
+          return Effect.zipRight(Effect.ignore(readBody(response)), settled)
+        }
       })
-  }
-}
+    }
+
+    // With a tracer installed, the call runs with the caller's context, inside
+    // its own span: slower, and only paid for when spans are exported.
+    const tracedExchange = (token: Redacted.Redacted<string>): Effect.Effect<Resolution> =>
+      exchange(token).pipe(
+        Effect.tap((resolution) => Effect.annotateCurrentSpan(spanAttributes(resolution))),
+        Effect.onInterrupt(() =>
+          Effect.annotateCurrentSpan(spanAttributes(failed(token, "unavailable", undefined), timeoutMillis))
+        ),
+        Effect.withSpan("authdog.userinfo", spanOptions),
+        callSettings
+      )
+
+    const start = (
+      token: Redacted.Redacted<string>,
+      complete: (resolution: Resolution) => void,
+      parent?: Runtime.Runtime<never> | undefined
+    ): void => {
+      const began = performance.now()
+      const fiber = parent === undefined
+        ? Runtime.runFork(runtime, exchange(token))
+        : Runtime.runFork(parent, tracedExchange(token))
+      const timer = setTimeout(() => {
+        const resolution = failed(token, "unavailable", undefined)
+        recordMetrics(resolution, timeoutMillis, labels)
+        complete(resolution)
+        fiber.unsafeInterruptAsFork(FiberId.none)
+        Runtime.runFork(parent ?? runtime, warning(resolution))
+      }, timeoutMillis)
+      fiber.addObserver((exit) => {
+        clearTimeout(timer)
+        // An interrupted call was answered by the timer (or its runtime is
+        // shutting down); a defect is a failed lookup.
+        if (Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause)) {
+          complete(failed(token, "unavailable", undefined))
+          return
+        }
+        const resolution = Exit.isSuccess(exit) ? exit.value : failed(token, "unavailable", undefined)
+        recordMetrics(resolution, performance.now() - began, labels)
+        complete(resolution)
+      })
+    }
+
+    return {
+      start,
+      lookup: (token) =>
+        Effect.withFiberRuntime((fiber) => {
+          const result = new Pending<Resolution>()
+          start(token, result.complete, isTracing(fiber) ? runtimeOf(fiber) : undefined)
+          return result.await
+        })
+    }
+  })
+
+const failed = (
+  token: Redacted.Redacted<string>,
+  outcome: "unavailable" | "invalid_response",
+  status: number | undefined
+): Resolution => ({ session: anonymousWith(token, null), outcome, status })
+
+const failureOf = (cause: Cause.Cause<LookupFailure>): "unavailable" | "invalid_response" =>
+  Option.match(Cause.failureOption(cause), { onNone: () => "unavailable", onSome: (failure) => failure.outcome })
 
 // Telemetry of one call: span attributes, metrics and, for failures of the
 // identity provider, a warning. Never the token. Metrics are tagged once per
-// outcome, not per call.
+// outcome, not per call, and updated without a step of the fiber.
 const outcomes: ReadonlyArray<Outcome> = [
   "no_token",
   "disabled",
@@ -249,38 +312,26 @@ const outcomes: ReadonlyArray<Outcome> = [
 const callsByOutcome = new Map(outcomes.map((o) => [o, Metric.tagged(userinfoCalls, "outcome", o)] as const))
 const latencyByOutcome = new Map(outcomes.map((o) => [o, Metric.tagged(userinfoLatency, "outcome", o)] as const))
 
-const record = (resolution: Resolution, millis: number): Effect.Effect<void> => {
-  const outcome = resolution.outcome
-  const effect = Effect.zipRight(
-    Effect.annotateCurrentSpan({
-      "authdog.outcome": outcome,
-      "authdog.duration_ms": millis,
-      ...(resolution.status === undefined ? {} : { "http.response.status_code": resolution.status })
-    }),
-    updateMetrics([[callsByOutcome.get(outcome)!, 1], [latencyByOutcome.get(outcome)!, millis / 1000]])
-  )
-  return isProviderFailure(outcome)
-    ? Effect.zipRight(
-      effect,
-      Effect.logWarning("Authdog userinfo lookup failed; the request is treated as signed out").pipe(
-        Effect.annotateLogs({ "authdog.outcome": outcome, "http.response.status_code": resolution.status ?? "none" })
-      )
-    )
-    : effect
+const recordMetrics = (resolution: Resolution, millis: number, labels: ReadonlyArray<MetricLabel.MetricLabel>) => {
+  callsByOutcome.get(resolution.outcome)!.unsafeUpdate(1, labels)
+  latencyByOutcome.get(resolution.outcome)!.unsafeUpdate(millis / 1000, labels)
 }
 
-// A fetch-based client follows redirects by default; a redirect must never
-// carry the token elsewhere, so the lookup asks for manual redirects (and any
-// 3xx is a failed lookup). Other clients (undici) do not follow redirects.
-const withoutRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.flatMap(
-    Effect.serviceOption(FetchHttpClient.RequestInit),
-    (init) =>
-      Effect.provideService(effect, FetchHttpClient.RequestInit, {
-        ...Option.getOrElse(init, () => ({})),
-        redirect: "manual"
-      })
+const spanAttributes = (resolution: Resolution, millis?: number): Record<string, unknown> => ({
+  "authdog.outcome": resolution.outcome,
+  ...(millis === undefined ? {} : { "authdog.duration_ms": millis }),
+  ...(resolution.status === undefined ? {} : { "http.response.status_code": resolution.status })
+})
+
+const warning = (resolution: Resolution): Effect.Effect<void> =>
+  Effect.logWarning("Authdog userinfo lookup failed; the request is treated as signed out").pipe(
+    Effect.annotateLogs({
+      "authdog.outcome": resolution.outcome,
+      "http.response.status_code": resolution.status ?? "none"
+    })
   )
+
+const warn = (resolution: Resolution): Effect.Effect<Resolution> => Effect.as(warning(resolution), resolution)
 
 /**
  * Why a resolution does not let a request through the gate.
