@@ -108,10 +108,9 @@ export const requireAuth = <A, E, R>(
       handler,
       // One copy of the request's context, not one per tag.
       (context: Context.Context<Exclude<R, AuthdogSession | AuthdogUser>>) =>
-        Context.merge(
-          context,
-          Context.make(AuthdogSession, session).pipe(Context.add(AuthdogUser, session.user))
-        ) as Context.Context<R>
+        Context.unsafeMake<R>(
+          new Map(context.unsafeMap).set(AuthdogSession.key, session).set(AuthdogUser.key, session.user)
+        )
     ))
 
 /**
