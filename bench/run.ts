@@ -84,6 +84,14 @@ const allServers: ReadonlyArray<ServerSpec> = [
     env: { BENCH_MODE: "raw" }
   },
   {
+    name: "effect-nospans",
+    description: "@authdog/effect `requireAuth`, no cache, with the HTTP server's own span per request turned off " +
+      "(`HttpMiddleware.withTracerDisabledWhen`; what the default server span costs; not one of the six)",
+    file: "servers/effect.ts",
+    path: "/me",
+    env: { BENCH_MODE: "auth", BENCH_SERVER_SPANS: "off" }
+  },
+  {
     name: "express",
     description: "Express 5 + @authdog/node-commons middleware on every request (as @authdog/express)",
     file: "servers/express.ts",

@@ -7,6 +7,10 @@
  *   auth      `requireAuth`, no cache (one userinfo call per request);
  *   cache     `requireAuth`, with the `cache` option (ttl 5 minutes, capacity 1000: the
  *             warm-up fills it with the whole working set; the measured window hits it).
+ *   raw       no binding: the route calls the identity provider through the same HttpClient.
+ *
+ * BENCH_SERVER_SPANS=off turns off the HTTP server's own span per request
+ * (`HttpMiddleware.withTracerDisabledWhen`), which Effect apps have by default.
  *
  * The public key names https://id.authdog.com, so the library's https and
  * allowlist checks run as in production; the HttpClient it is given rewrites
@@ -17,6 +21,7 @@ import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
@@ -36,6 +41,11 @@ const { AuthdogSession, layer, requireAuth } = (await import(distEntry)) as type
 const mode = process.env.BENCH_MODE ?? "auth"
 if (mode !== "baseline" && mode !== "auth" && mode !== "cache" && mode !== "raw") {
   throw new Error(`BENCH_MODE must be baseline, auth, cache or raw, got ${mode}`)
+}
+
+const serverSpans = process.env.BENCH_SERVER_SPANS ?? "on"
+if (serverSpans !== "on" && serverSpans !== "off") {
+  throw new Error(`BENCH_SERVER_SPANS must be on or off, got ${serverSpans}`)
 }
 
 const target = idpUrl()
@@ -101,4 +111,6 @@ const ServerLive = mode === "raw"
     Layer.provide(NodeHttpServer.layer(createServer, { port: port(), host: "127.0.0.1" }))
   )
 
-NodeRuntime.runMain(Layer.launch(ServerLive))
+NodeRuntime.runMain(Layer.launch(
+  serverSpans === "off" ? HttpMiddleware.withTracerDisabledWhen(ServerLive, () => true) : ServerLive
+))
