@@ -16,13 +16,12 @@ import type * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
-import type * as Runtime from "effect/Runtime"
 import { anonymous } from "./AuthdogSession.js"
 import { normalizeAllowedHosts } from "./IdentityHost.js"
 import { hits as cacheHits, makeCache, misses as cacheMisses, shared as cacheShared } from "./internal/cache.js"
 import { makeRequestMemo } from "./internal/memo.js"
 import { isTracing, unsafeUpdateMetrics } from "./internal/telemetry.js"
-import { anonymousWith, makeLookup, type Outcome, type Resolution, runtimeOf } from "./internal/userinfo.js"
+import { anonymousWith, makeLookup, type Outcome, type Resolution } from "./internal/userinfo.js"
 import { InvalidPublicKey, parsePublicKey, type PublicKeyPayload } from "./PublicKey.js"
 import { findToken } from "./Token.js"
 
@@ -182,17 +181,13 @@ export const make = (
     })
     // How the first reader of a request starts its call, detached from itself
     // (through the cache when it is on).
-    const start = (
-      fiber: Fiber.RuntimeFiber<unknown, unknown>,
-      token: Redacted.Redacted<string>,
-      now: number,
-      parent: Runtime.Runtime<never> | undefined
-    ) =>
-    (complete: (resolution: Resolution) => void): void => {
-      if (cache === undefined) return userinfo.start(token, complete, parent)
-      const how = cache.start(token, now, complete, parent)
-      unsafeUpdateMetrics(fiber, [[how === "miss" ? cacheMisses : cacheShared, 1]])
-    }
+    const start =
+      (fiber: Fiber.RuntimeFiber<unknown, unknown>, token: Redacted.Redacted<string>, now: number) =>
+      (complete: (resolution: Resolution) => void): void => {
+        if (cache === undefined) return userinfo.start(token, complete, fiber)
+        const how = cache.start(token, now, complete, fiber)
+        unsafeUpdateMetrics(fiber, [[how === "miss" ? cacheMisses : cacheShared, 1]])
+      }
     // One step of the fiber for everything: no token, no fetching, a cache
     // hit, or the start of (or wait for) the request's one call.
     const resolve = Effect.withFiberRuntime<Resolution, never, HttpServerRequest.HttpServerRequest>((fiber) => {
@@ -226,9 +221,9 @@ export const make = (
             : Effect.succeed(cached)
         }
       }
-      if (!tracing) return memo(request, start(fiber, token, now, undefined))
+      if (!tracing) return memo(request, start(fiber, token, now))
       // Traced: the call starts inside the session span, and joins it.
-      return Effect.withFiberRuntime<Resolution>((inner) => memo(request, start(inner, token, now, runtimeOf(inner))))
+      return Effect.withFiberRuntime<Resolution>((inner) => memo(request, start(inner, token, now)))
         .pipe(
           Effect.tap((resolution) => Effect.annotateCurrentSpan("authdog.outcome", resolution.outcome)),
           Effect.withSpan("authdog.session", {

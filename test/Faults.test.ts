@@ -235,3 +235,43 @@ describe("no secret leaks", () => {
       }))
   })
 })
+
+// The call runs on a fiber of its own, but what it reports belongs to the
+// request that started it: its log annotations and its metric labels.
+layer(FaultsLive, { excludeTestServices: true })("a failed lookup is reported in the request's context", (it) => {
+  it.scoped("the warning carries the request's log annotations; the metric its labels", () =>
+    Effect.gen(function*() {
+      const lines: Array<{ message: unknown; annotations: Record<string, unknown> }> = []
+      const Capture = Logger.replace(
+        Logger.defaultLogger,
+        Logger.make(({ annotations, message }) => {
+          lines.push({ message, annotations: Object.fromEntries(annotations) })
+        })
+      )
+      const annotated = HttpRouter.empty.pipe(
+        HttpRouter.get(
+          "/annotated",
+          requireAuth(HttpServerResponse.text("secret")).pipe(
+            Effect.annotateLogs("request.id", "r-1"),
+            Effect.tagMetrics("route", "annotated")
+          )
+        )
+      )
+      const base = yield* serve(annotated).pipe(Effect.provide(Capture))
+      const counter = Metric.tagged(Metric.tagged(userinfoCalls, "outcome", "unavailable"), "route", "annotated")
+      const before = (yield* Metric.value(counter)).count
+      for (const token of ["status-503", "hang-x"]) {
+        const response = yield* get(`${base}/annotated`, { authorization: `Bearer ${token}` })
+        assert.strictEqual(response.status, 401, token)
+      }
+      // The warning is logged from a fiber of its own, after the answer.
+      yield* Effect.sleep("50 millis")
+      const warnings = lines.filter((line) => String(line.message).includes("Authdog userinfo lookup failed"))
+      assert.strictEqual(warnings.length, 2, JSON.stringify(lines))
+      for (const warning of warnings) {
+        assert.strictEqual(warning.annotations["request.id"], "r-1")
+        assert.strictEqual(warning.annotations["authdog.outcome"], "unavailable")
+      }
+      assert.strictEqual((yield* Metric.value(counter)).count - before, 2)
+    }))
+})

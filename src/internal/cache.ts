@@ -15,16 +15,15 @@
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import * as Metric from "effect/Metric"
 import * as Redacted from "effect/Redacted"
-import type * as Runtime from "effect/Runtime"
 import * as Crypto from "node:crypto"
 import { cacheLookups } from "../Metrics.js"
 import type { User, UserInfo } from "../UserInfo.js"
 import { Pending } from "./pending.js"
-import { isTracing } from "./telemetry.js"
-import { type Lookup, type Resolution, runtimeOf } from "./userinfo.js"
+import type { Lookup, Resolution } from "./userinfo.js"
 
 /** @internal */
 export interface CacheOptions {
@@ -50,7 +49,7 @@ export interface Cache {
     token: Redacted.Redacted<string>,
     now: number,
     complete: (resolution: Resolution) => void,
-    parent?: Runtime.Runtime<never> | undefined
+    caller: Fiber.RuntimeFiber<unknown, unknown>
   ) => "miss" | "shared"
   /** `hit`, else `start` and wait. */
   readonly lookup: (token: Redacted.Redacted<string>) => Effect.Effect<Resolution>
@@ -106,7 +105,7 @@ export const makeCache = (options: CacheOptions, compute: Lookup["start"]): Cach
     }
   }
 
-  const start: Cache["start"] = (token, now, complete, parent) => {
+  const start: Cache["start"] = (token, now, complete, caller) => {
     const key = digest(token)
     const pending = inFlight.get(key)
     if (pending !== undefined) {
@@ -120,7 +119,7 @@ export const makeCache = (options: CacheOptions, compute: Lookup["start"]): Cach
       store(key, resolution, now)
       call.complete(resolution)
       complete(resolution)
-    }, parent)
+    }, caller)
     return "miss"
   }
 
@@ -134,12 +133,7 @@ export const makeCache = (options: CacheOptions, compute: Lookup["start"]): Cach
         return Effect.succeed(found)
       }
       const result = new Pending<Resolution>()
-      const how = start(
-        token,
-        now.unsafeCurrentTimeMillis(),
-        result.complete,
-        isTracing(fiber) ? runtimeOf(fiber) : undefined
-      )
+      const how = start(token, now.unsafeCurrentTimeMillis(), result.complete, fiber)
       ;(how === "miss" ? misses : shared).unsafeUpdate(1, labels)
       return result.await
     })

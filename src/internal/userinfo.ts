@@ -15,7 +15,6 @@ import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import * as FiberRef from "effect/FiberRef"
-import * as FiberRefs from "effect/FiberRefs"
 import { constTrue } from "effect/Function"
 import * as Metric from "effect/Metric"
 import type * as MetricLabel from "effect/MetricLabel"
@@ -136,29 +135,17 @@ export interface Lookup {
   /**
    * Starts one call on a fiber of its own and calls `complete` exactly once,
    * within the timeout, whoever waits for it: a reader interrupted while
-   * waiting stops nothing. `parent` is given by a traced caller: the call then
-   * runs with the caller's context and joins its span.
+   * waiting stops nothing. `caller` is the fiber that starts it: with a tracer
+   * installed the call runs with its context and joins its span.
    */
   readonly start: (
     token: Redacted.Redacted<string>,
     complete: (resolution: Resolution) => void,
-    parent?: Runtime.Runtime<never> | undefined
+    caller: Fiber.RuntimeFiber<unknown, unknown>
   ) => void
   /** `start`, then wait for the result. */
   readonly lookup: (token: Redacted.Redacted<string>) => Effect.Effect<Resolution>
 }
-
-/**
- * The runtime of a fiber, for starting a call that joins its span.
- *
- * @internal
- */
-export const runtimeOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>): Runtime.Runtime<never> =>
-  Runtime.make({
-    context: fiber.currentContext,
-    fiberRefs: fiber.getFiberRefs(),
-    runtimeFlags: Runtime.defaultRuntime.runtimeFlags
-  })
 
 /**
  * Builds the userinfo lookup once, at layer construction: the URL, the
@@ -167,8 +154,9 @@ export const runtimeOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>): Runtime.
  *
  * A call runs on a fiber of its own, started from the runtime captured here
  * (with the client's own span and a fetch client's redirects turned off once,
- * not per call). A plain timer bounds it: on timeout the waiters get a failed
- * lookup at once and the fiber is interrupted, which aborts the request.
+ * not per call), or from the caller's when a tracer is installed. A plain
+ * timer bounds it: on timeout the waiters get a failed lookup at once and the
+ * fiber is interrupted, which aborts the request.
  *
  * @internal
  */
@@ -201,27 +189,25 @@ export const makeLookup = (options: LookupOptions): Effect.Effect<Lookup> =>
         Effect.provideService(FetchHttpClient.RequestInit, { ...requestInit, redirect: "manual" })
       )
     const runtime = yield* callSettings(Effect.runtime<never>())
-    const labels = FiberRefs.getOrDefault(runtime.fiberRefs, FiberRef.currentMetricLabels)
 
     const exchange = (token: Redacted.Redacted<string>): Effect.Effect<Resolution> => {
       // The host is checked again before every call: the token goes nowhere else.
       if (Either.isLeft(assertTrustedIdentityHost(options.identityHost, options.allowedIdentityHosts))) {
-        return warn(failed(token, "unavailable", undefined))
+        return Effect.succeed(failed(token, "unavailable", undefined))
       }
       const request = HttpClientRequest.setHeader(base, "authorization", `Bearer ${Redacted.value(token)}`)
       return Effect.matchCauseEffect(client.execute(request), {
         onFailure: (cause) =>
-          Cause.isInterruptedOnly(cause) ? Effect.interrupt : warn(failed(token, "unavailable", undefined)),
+          Cause.isInterruptedOnly(cause) ? Effect.interrupt : Effect.succeed(failed(token, "unavailable", undefined)),
         onSuccess: (response) => {
           const status = response.status
           if (status >= 200 && status < 300) {
             return Effect.matchCauseEffect(readBody(response), {
               onFailure: (cause) =>
-                Cause.isInterruptedOnly(cause) ? Effect.interrupt : warn(failed(token, failureOf(cause), status)),
-              onSuccess: (body) => {
-                const resolution = toResolution(token, body, status)
-                return isProviderFailure(resolution.outcome) ? warn(resolution) : Effect.succeed(resolution)
-              }
+                Cause.isInterruptedOnly(cause)
+                  ? Effect.interrupt
+                  : Effect.succeed(failed(token, failureOf(cause), status)),
+              onSuccess: (body) => Effect.succeed(toResolution(token, body, status))
             })
           }
           // The body is read (within the limit) so the connection can be reused.
@@ -230,8 +216,7 @@ export const makeLookup = (options: LookupOptions): Effect.Effect<Lookup> =>
             outcome: classifyStatus(status),
             status
           }
-          const settled = isProviderFailure(resolution.outcome) ? warn(resolution) : Effect.succeed(resolution)
-          return Effect.zipRight(Effect.ignore(readBody(response)), settled)
+          return Effect.as(Effect.ignore(readBody(response)), resolution)
         }
       })
     }
@@ -251,18 +236,28 @@ export const makeLookup = (options: LookupOptions): Effect.Effect<Lookup> =>
     const start = (
       token: Redacted.Redacted<string>,
       complete: (resolution: Resolution) => void,
-      parent?: Runtime.Runtime<never> | undefined
+      caller: Fiber.RuntimeFiber<unknown, unknown>
     ): void => {
       const began = performance.now()
-      const fiber = parent === undefined
-        ? Runtime.runFork(runtime, exchange(token))
-        : Runtime.runFork(parent, tracedExchange(token))
-      const timer = setTimeout(() => {
-        const resolution = failed(token, "unavailable", undefined)
-        recordMetrics(resolution, timeoutMillis, labels)
+      // What the caller's fiber carries, for the call when it is traced and
+      // for the warning and the metrics (the app's log annotations and metric
+      // labels reach them either way).
+      const context = caller.currentContext
+      const fiberRefs = caller.getFiberRefs()
+      const labels = caller.getFiberRef(FiberRef.currentMetricLabels)
+      const callerRuntime = () =>
+        Runtime.make({ context, fiberRefs, runtimeFlags: Runtime.defaultRuntime.runtimeFlags })
+      const fiber = isTracing(caller)
+        ? Runtime.runFork(callerRuntime(), tracedExchange(token))
+        : Runtime.runFork(runtime, exchange(token))
+      const settle = (resolution: Resolution, millis: number) => {
+        recordMetrics(resolution, millis, labels)
         complete(resolution)
+        if (isProviderFailure(resolution.outcome)) Runtime.runFork(callerRuntime(), warning(resolution))
+      }
+      const timer = setTimeout(() => {
+        settle(failed(token, "unavailable", undefined), timeoutMillis)
         fiber.unsafeInterruptAsFork(FiberId.none)
-        Runtime.runFork(parent ?? runtime, warning(resolution))
       }, timeoutMillis)
       fiber.addObserver((exit) => {
         clearTimeout(timer)
@@ -272,9 +267,7 @@ export const makeLookup = (options: LookupOptions): Effect.Effect<Lookup> =>
           complete(failed(token, "unavailable", undefined))
           return
         }
-        const resolution = Exit.isSuccess(exit) ? exit.value : failed(token, "unavailable", undefined)
-        recordMetrics(resolution, performance.now() - began, labels)
-        complete(resolution)
+        settle(Exit.isSuccess(exit) ? exit.value : failed(token, "unavailable", undefined), performance.now() - began)
       })
     }
 
@@ -283,7 +276,7 @@ export const makeLookup = (options: LookupOptions): Effect.Effect<Lookup> =>
       lookup: (token) =>
         Effect.withFiberRuntime((fiber) => {
           const result = new Pending<Resolution>()
-          start(token, result.complete, isTracing(fiber) ? runtimeOf(fiber) : undefined)
+          start(token, result.complete, fiber)
           return result.await
         })
     }
@@ -330,8 +323,6 @@ const warning = (resolution: Resolution): Effect.Effect<void> =>
       "http.response.status_code": resolution.status ?? "none"
     })
   )
-
-const warn = (resolution: Resolution): Effect.Effect<Resolution> => Effect.as(warning(resolution), resolution)
 
 /**
  * Why a resolution does not let a request through the gate.
