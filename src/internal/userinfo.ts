@@ -250,7 +250,13 @@ export const makeLookup = (options: LookupOptions): Effect.Effect<Lookup> =>
       const fiber = isTracing(caller)
         ? Runtime.runFork(callerRuntime(), tracedExchange(token))
         : Runtime.runFork(runtime, exchange(token))
+      // Whichever of the answer and the timer comes first settles the call,
+      // once: a call that ends after its timeout (its interruption may take a
+      // while, or end in a defect) changes nothing the waiters were told.
+      let settled = false
       const settle = (resolution: Resolution, millis: number) => {
+        if (settled) return
+        settled = true
         recordMetrics(resolution, millis, labels)
         complete(resolution)
         if (isProviderFailure(resolution.outcome)) Runtime.runFork(callerRuntime(), warning(resolution))
@@ -261,12 +267,8 @@ export const makeLookup = (options: LookupOptions): Effect.Effect<Lookup> =>
       }, timeoutMillis)
       fiber.addObserver((exit) => {
         clearTimeout(timer)
-        // An interrupted call was answered by the timer (or its runtime is
-        // shutting down); a defect is a failed lookup.
-        if (Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause)) {
-          complete(failed(token, "unavailable", undefined))
-          return
-        }
+        // A defect, or an interruption the timer did not make (the runtime
+        // shutting down), is a failed lookup.
         settle(Exit.isSuccess(exit) ? exit.value : failed(token, "unavailable", undefined), performance.now() - began)
       })
     }
