@@ -2,105 +2,82 @@
  * The `UserInfo` and `User` schemas as plain type guards, for the hot path.
  *
  * `Schema.is` walks the schema's AST on every call, building results it
- * throws away; these do the same checks directly, many times faster. The
- * schemas in `UserInfo.ts` stay the definition: a property test
- * (`test/Shape.test.ts`) holds these guards to them on generated values.
+ * throws away. Here the AST is walked once, when the module loads, into
+ * nested closures that do the same checks directly, many times faster. The
+ * schemas in `UserInfo.ts` stay the only definition; a property test
+ * (`test/Shape.test.ts`) holds the guards to `Schema.is` on generated values.
  *
- * As in the schemas: a struct is a non-null object that is not an array;
- * every known field is optional and may be `null`; unknown fields are allowed.
+ * Only what those schemas use is compiled: structs (a non-null object that is
+ * not an array; optional fields; unknown fields allowed), unions, arrays, the
+ * `string`, `number`, `boolean`, `unknown` and `undefined` keywords and
+ * literals. Anything else throws at load, so a schema change that needs more
+ * cannot pass unchecked.
  *
  * @internal
  */
-import type { User, UserInfo } from "../UserInfo.js"
+import * as AST from "effect/SchemaAST"
+import { User, UserInfo } from "../UserInfo.js"
 
 type Check = (value: unknown) => boolean
 
-const isStruct = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
-
-const isString: Check = (value) => typeof value === "string"
-const isBoolean: Check = (value) => typeof value === "boolean"
-const isNumber: Check = (value) => typeof value === "number"
-const isAnything: Check = () => true
-
-const optional = (check: Check): Check => (value) => value === undefined || value === null || check(value)
-
-const struct = (fields: Record<string, Check>): Check => {
-  const entries = Object.entries(fields)
-  return (value) => {
-    if (!isStruct(value)) return false
-    for (const [key, check] of entries) {
-      if (!check(value[key])) return false
+const compile = (ast: AST.AST): Check => {
+  switch (ast._tag) {
+    case "StringKeyword":
+      return (value) => typeof value === "string"
+    case "NumberKeyword":
+      return (value) => typeof value === "number"
+    case "BooleanKeyword":
+      return (value) => typeof value === "boolean"
+    case "UnknownKeyword":
+      return () => true
+    case "UndefinedKeyword":
+      return (value) => value === undefined
+    case "Literal": {
+      const literal = ast.literal
+      return (value) => value === literal
     }
-    return true
+    case "Union": {
+      // `optional(NullOr(X))` nests unions; one flat list checks faster.
+      const flat = (node: AST.AST): ReadonlyArray<AST.AST> => AST.isUnion(node) ? node.types.flatMap(flat) : [node]
+      const members = flat(ast).map(compile)
+      return (value) => members.some((member) => member(value))
+    }
+    case "TupleType": {
+      if (ast.elements.length === 0 && ast.rest.length === 1) {
+        const element = compile(ast.rest[0]!.type)
+        return (value) => Array.isArray(value) && value.every(element)
+      }
+      break
+    }
+    case "TypeLiteral": {
+      if (ast.indexSignatures.length > 0) break
+      const fields = ast.propertySignatures.map((field) => {
+        const check = compile(field.type)
+        return [field.name, field.isOptional ? (value: unknown) => value === undefined || check(value) : check] as const
+      })
+      return (value) => {
+        if (typeof value !== "object" || value === null || Array.isArray(value)) return false
+        const record = value as Record<PropertyKey, unknown>
+        for (const [name, check] of fields) {
+          if (!check(record[name])) return false
+        }
+        return true
+      }
+    }
   }
+  throw new Error(`shape: no guard for the schema node ${ast._tag}`)
 }
-
-const array = (check: Check): Check => (value) => Array.isArray(value) && value.every(check)
-
-const text = optional(isString)
-
-const names = struct({
-  id: text,
-  formatted: text,
-  familyName: text,
-  givenName: text,
-  middleName: text,
-  honorificPrefix: text,
-  honorificSuffix: text
-})
-
-const value = struct({ id: text, value: text, type: text })
-
-const verification = struct({
-  id: text,
-  email: text,
-  verified: optional(isBoolean),
-  createdAt: text,
-  updatedAt: text
-})
-
-const user = struct({
-  id: text,
-  externalId: text,
-  userName: text,
-  displayName: text,
-  nickName: text,
-  profileUrl: text,
-  title: text,
-  userType: text,
-  preferredLanguage: text,
-  locale: text,
-  timezone: text,
-  active: optional(isBoolean),
-  names: optional(names),
-  photos: optional(array(value)),
-  phoneNumbers: optional(array(isAnything)),
-  addresses: optional(array(isAnything)),
-  emails: optional(array(value)),
-  verifications: optional(array(verification)),
-  provider: text,
-  createdAt: text,
-  updatedAt: text,
-  environmentId: text
-})
-
-const userInfo = struct({
-  meta: optional(struct({ code: optional(isNumber), message: text })),
-  session: optional(struct({ remainingSeconds: optional(isNumber) })),
-  user: isAnything
-})
 
 /**
  * `Schema.is(UserInfo)`.
  *
  * @internal
  */
-export const isUserInfo = (value: unknown): value is UserInfo => userInfo(value)
+export const isUserInfo = compile(UserInfo.ast) as (value: unknown) => value is UserInfo
 
 /**
  * `Schema.is(User)`.
  *
  * @internal
  */
-export const isUser = (value: unknown): value is User => user(value)
+export const isUser = compile(User.ast) as (value: unknown) => value is User
