@@ -6,7 +6,6 @@
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
@@ -18,9 +17,9 @@ import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import { anonymous } from "./AuthdogSession.js"
 import { normalizeAllowedHosts } from "./IdentityHost.js"
-import { hits as cacheHits, makeCache, misses as cacheMisses, shared as cacheShared } from "./internal/cache.js"
+import { makeCache } from "./internal/cache.js"
 import { makeRequestMemo } from "./internal/memo.js"
-import { isTracing, unsafeUpdateMetrics } from "./internal/telemetry.js"
+import { isTracing, traced } from "./internal/telemetry.js"
 import { anonymousWith, makeLookup, type Outcome, type Resolution } from "./internal/userinfo.js"
 import { InvalidPublicKey, parsePublicKey, type PublicKeyPayload } from "./PublicKey.js"
 import { findToken } from "./Token.js"
@@ -171,66 +170,41 @@ export const make = (
     const fetchUser = options.fetchUser ?? true
     const memo = makeRequestMemo<Resolution>()
     const noToken: Resolution = { session: anonymous, outcome: "no_token" }
-    const noTokenSpan = {
-      captureStackTrace: false,
-      attributes: { "authdog.token_source": "none", "authdog.outcome": "no_token" }
-    } as const
-    const hitSpan = (source: string) => ({
-      captureStackTrace: false,
-      attributes: { "authdog.token_source": source, "authdog.outcome": "authenticated", "authdog.cache": "hit" }
-    })
     // How the first reader of a request starts its call, detached from itself
     // (through the cache when it is on).
     const start =
-      (fiber: Fiber.RuntimeFiber<unknown, unknown>, token: Redacted.Redacted<string>, now: number) =>
-      (complete: (resolution: Resolution) => void): void => {
-        if (cache === undefined) return userinfo.start(token, complete, fiber)
-        const how = cache.start(token, now, complete, fiber)
-        unsafeUpdateMetrics(fiber, [[how === "miss" ? cacheMisses : cacheShared, 1]])
-      }
+      (fiber: Fiber.RuntimeFiber<unknown, unknown>, token: Redacted.Redacted<string>) =>
+      (complete: (resolution: Resolution) => void): void =>
+        (cache === undefined ? userinfo.start : cache.start)(token, complete, fiber)
     // One step of the fiber for everything: no token, no fetching, a cache
     // hit, or the start of (or wait for) the request's one call.
     const resolve = Effect.withFiberRuntime<Resolution, never, HttpServerRequest.HttpServerRequest>((fiber) => {
       const request = Context.unsafeGet(fiber.currentContext, HttpServerRequest.HttpServerRequest)
       const headers = request.headers
       const found = findToken({ authorization: headers.authorization, cookie: headers.cookie })
-      const tracing = isTracing(fiber)
+      const session = (attributes: Record<string, string>) =>
+        traced(fiber, "authdog.session", { captureStackTrace: false, attributes })
       if (Option.isNone(found)) {
-        return tracing
-          ? Effect.withSpan(Effect.succeed(noToken), "authdog.session", noTokenSpan)
-          : Effect.succeed(noToken)
+        return session({ "authdog.token_source": "none", "authdog.outcome": "no_token" })(Effect.succeed(noToken))
       }
       const { source, token } = found.value
       if (!fetchUser) {
-        const disabled: Resolution = { session: anonymousWith(token, null), outcome: "disabled" }
-        return tracing
-          ? Effect.withSpan(Effect.succeed(disabled), "authdog.session", {
-            captureStackTrace: false,
-            attributes: { "authdog.token_source": source, "authdog.outcome": "disabled" }
-          })
-          : Effect.succeed(disabled)
-      }
-      let now = 0
-      if (cache !== undefined) {
-        now = Context.get(fiber.currentDefaultServices, Clock.Clock).unsafeCurrentTimeMillis()
-        const cached = cache.hit(token, now)
-        if (cached !== undefined) {
-          unsafeUpdateMetrics(fiber, [[cacheHits, 1]])
-          return tracing
-            ? Effect.withSpan(Effect.succeed(cached), "authdog.session", hitSpan(source))
-            : Effect.succeed(cached)
-        }
-      }
-      if (!tracing) return memo(request, start(fiber, token, now))
-      // Traced: the call starts inside the session span, and joins it.
-      return Effect.withFiberRuntime<Resolution>((inner) => memo(request, start(inner, token, now)))
-        .pipe(
-          Effect.tap((resolution) => Effect.annotateCurrentSpan("authdog.outcome", resolution.outcome)),
-          Effect.withSpan("authdog.session", {
-            captureStackTrace: false,
-            attributes: { "authdog.token_source": source }
-          })
+        return session({ "authdog.token_source": source, "authdog.outcome": "disabled" })(
+          Effect.succeed({ session: anonymousWith(token, null), outcome: "disabled" })
         )
+      }
+      const cached = cache?.hit(token, fiber)
+      if (cached !== undefined) {
+        return session({ "authdog.token_source": source, "authdog.outcome": "authenticated", "authdog.cache": "hit" })(
+          Effect.succeed(cached)
+        )
+      }
+      if (!isTracing(fiber)) return memo(request, start(fiber, token))
+      // Traced: the call starts inside the session span, and joins it.
+      return Effect.withFiberRuntime<Resolution>((inner) => memo(request, start(inner, token))).pipe(
+        Effect.tap((resolution) => Effect.annotateCurrentSpan("authdog.outcome", resolution.outcome)),
+        session({ "authdog.token_source": source })
+      )
     })
     return {
       publicKey,

@@ -13,6 +13,7 @@
  * @internal
  */
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
@@ -39,18 +40,24 @@ interface Entry {
 
 /** @internal */
 export interface Cache {
-  /** A fresh entry for the token at `now`, marked most recently used; no call. */
-  readonly hit: (token: Redacted.Redacted<string>, now: number) => Resolution | undefined
   /**
-   * The call for a token not in the cache, begun at `now`, shared with
-   * concurrent callers; stores a success. Synchronous, like `Lookup.start`.
+   * A fresh entry for the token, now by the caller's clock, marked most
+   * recently used and counted as a hit; no call.
+   */
+  readonly hit: (
+    token: Redacted.Redacted<string>,
+    caller: Fiber.RuntimeFiber<unknown, unknown>
+  ) => Resolution | undefined
+  /**
+   * The call for a token not in the cache, shared with concurrent callers and
+   * counted as a miss or as shared; stores a success. Synchronous, like
+   * `Lookup.start`.
    */
   readonly start: (
     token: Redacted.Redacted<string>,
-    now: number,
     complete: (resolution: Resolution) => void,
     caller: Fiber.RuntimeFiber<unknown, unknown>
-  ) => "miss" | "shared"
+  ) => void
   /** `hit`, else `start` and wait. */
   readonly lookup: (token: Redacted.Redacted<string>) => Effect.Effect<Resolution>
   readonly evict: (token: Redacted.Redacted<string>) => Effect.Effect<void>
@@ -67,12 +74,15 @@ const sha256: (data: string) => string = typeof Crypto.hash === "function"
   ? (data) => Crypto.hash("sha256", data, "base64url")
   : (data) => Crypto.createHash("sha256").update(data).digest("base64url")
 
-/** @internal */
-export const hits = Metric.tagged(cacheLookups, "result", "hit")
-/** @internal */
-export const misses = Metric.tagged(cacheLookups, "result", "miss")
-/** @internal */
-export const shared = Metric.tagged(cacheLookups, "result", "shared")
+const hits = Metric.tagged(cacheLookups, "result", "hit")
+const misses = Metric.tagged(cacheLookups, "result", "miss")
+const shared = Metric.tagged(cacheLookups, "result", "shared")
+
+// The caller's clock (the TestClock in tests) and metric labels.
+const now = (caller: Fiber.RuntimeFiber<unknown, unknown>): number =>
+  Context.get(caller.currentDefaultServices, Clock.Clock).unsafeCurrentTimeMillis()
+const count = (metric: typeof hits, caller: Fiber.RuntimeFiber<unknown, unknown>): void =>
+  metric.unsafeUpdate(1, caller.getFiberRef(FiberRef.currentMetricLabels))
 
 /** @internal */
 export const makeCache = (options: CacheOptions, compute: Lookup["start"]): Cache => {
@@ -92,49 +102,46 @@ export const makeCache = (options: CacheOptions, compute: Lookup["start"]): Cach
     while (entries.size > capacity) entries.delete(entries.keys().next().value!)
   }
 
-  const hit = (token: Redacted.Redacted<string>, now: number): Resolution | undefined => {
+  const hit: Cache["hit"] = (token, caller) => {
     const key = digest(token)
     const entry = entries.get(key)
     if (entry === undefined) return undefined
     entries.delete(key)
-    if (entry.expiresAt <= now) return undefined
+    if (entry.expiresAt <= now(caller)) return undefined
     entries.set(key, entry) // most recently used
+    count(hits, caller)
     return {
       session: { token, user: entry.user, isAuthenticated: true, userInfo: entry.userInfo },
       outcome: "authenticated"
     }
   }
 
-  const start: Cache["start"] = (token, now, complete, caller) => {
+  const start: Cache["start"] = (token, complete, caller) => {
     const key = digest(token)
     const pending = inFlight.get(key)
     if (pending !== undefined) {
+      count(shared, caller)
       pending.onComplete(complete)
-      return "shared"
+      return
     }
+    count(misses, caller)
+    const began = now(caller)
     const call = new Pending<Resolution>()
     inFlight.set(key, call)
     compute(token, (resolution) => {
       inFlight.delete(key)
-      store(key, resolution, now)
+      store(key, resolution, began)
       call.complete(resolution)
       complete(resolution)
     }, caller)
-    return "miss"
   }
 
   const lookup = (token: Redacted.Redacted<string>): Effect.Effect<Resolution> =>
     Effect.withFiberRuntime((fiber) => {
-      const now = fiber.currentDefaultServices.unsafeMap.get(Clock.Clock.key) as Clock.Clock
-      const found = hit(token, now.unsafeCurrentTimeMillis())
-      const labels = fiber.getFiberRef(FiberRef.currentMetricLabels)
-      if (found !== undefined) {
-        hits.unsafeUpdate(1, labels)
-        return Effect.succeed(found)
-      }
+      const found = hit(token, fiber)
+      if (found !== undefined) return Effect.succeed(found)
       const result = new Pending<Resolution>()
-      const how = start(token, now.unsafeCurrentTimeMillis(), result.complete, fiber)
-      ;(how === "miss" ? misses : shared).unsafeUpdate(1, labels)
+      start(token, result.complete, fiber)
       return result.await
     })
 

@@ -5,8 +5,6 @@
  */
 import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
-import * as FiberRef from "effect/FiberRef"
-import type * as Metric from "effect/Metric"
 import type * as Tracer from "effect/Tracer"
 
 // The tracer every fiber has when the app installed none: its spans go
@@ -14,41 +12,16 @@ import type * as Tracer from "effect/Tracer"
 const defaultTracer: Tracer.Tracer = Effect.runSync(Effect.tracer)
 
 /**
- * `Effect.withSpan`, skipped when no tracer was installed (the default tracer
- * exports nothing); with OpenTelemetry or any other tracer the span is there.
+ * `Effect.withSpan`, skipped when the fiber has no tracer installed (the
+ * default tracer exports nothing); with OpenTelemetry or any other tracer the
+ * span is there. Decided in the caller's own step, at no cost of its own.
  *
  * @internal
  */
 export const traced =
-  (name: string, options: Tracer.SpanOptions) => <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.tracerWith((tracer) => tracer === defaultTracer ? self : Effect.withSpan(self, name, options))
-
-/**
- * Updates metrics in one step, with the fiber's metric labels
- * (`Effect.tagMetrics`) as `Metric.update` would.
- *
- * @internal
- */
-export const updateMetrics = (
-  updates: ReadonlyArray<readonly [Metric.Metric<any, number, any>, number]>
-): Effect.Effect<void> =>
-  Effect.withFiberRuntime((fiber) => {
-    unsafeUpdateMetrics(fiber, updates)
-    return Effect.void
-  })
-
-/**
- * {@link updateMetrics} from inside a fiber's own step.
- *
- * @internal
- */
-export const unsafeUpdateMetrics = (
-  fiber: Fiber.RuntimeFiber<unknown, unknown>,
-  updates: ReadonlyArray<readonly [Metric.Metric<any, number, any>, number]>
-): void => {
-  const labels = fiber.getFiberRef(FiberRef.currentMetricLabels)
-  for (const [metric, value] of updates) metric.unsafeUpdate(value, labels)
-}
+  (fiber: Fiber.RuntimeFiber<unknown, unknown>, name: string, options: Tracer.SpanOptions) =>
+  <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    isTracing(fiber) ? Effect.withSpan(self, name, options) : self
 
 /**
  * Whether the fiber's tracer exports spans (anything but the default).
