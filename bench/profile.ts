@@ -15,70 +15,24 @@
  * Env: BENCH_CONNECTIONS (10), BENCH_DURATION (10 s), BENCH_WARMUP (3 s), BENCH_TOKENS (100).
  */
 import autocannon from "autocannon"
-import type { ChildProcess } from "node:child_process"
-import { spawn } from "node:child_process"
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs"
-import { createServer } from "node:net"
 import os from "node:os"
 import path from "node:path"
-import { fileURLToPath } from "node:url"
+import { allServers, freePort, intEnv, sleep, spawnTs, stop } from "./harness.js"
 
-const here = path.dirname(fileURLToPath(import.meta.url))
-const root = path.resolve(here, "..")
-
-const servers: Record<string, { file: string; route: string; env?: Record<string, string> }> = {
-  "effect-baseline": { file: "servers/effect.ts", route: "/public", env: { BENCH_MODE: "baseline" } },
-  effect: { file: "servers/effect.ts", route: "/me", env: { BENCH_MODE: "auth" } },
-  "effect-cache": { file: "servers/effect.ts", route: "/me", env: { BENCH_MODE: "cache" } },
-  "effect-raw": { file: "servers/effect.ts", route: "/me", env: { BENCH_MODE: "raw" } },
-  "effect-nospans": { file: "servers/effect.ts", route: "/me", env: { BENCH_MODE: "auth", BENCH_SERVER_SPANS: "off" } },
-  express: { file: "servers/express.ts", route: "/me" },
-  fastify: { file: "servers/fastify.ts", route: "/me" },
-  "node-http": { file: "servers/node-http.ts", route: "/me" }
-}
-
-const name = process.argv[2] ?? ""
-const server = servers[name]
+const server = allServers.find((spec) => spec.name === process.argv[2])
 if (server === undefined) {
-  console.error(`usage: npm run bench:profile -- <server>, one of: ${Object.keys(servers).join(", ")}`)
+  console.error(
+    `usage: npm run bench:profile -- <server>, one of: ${allServers.map((spec) => spec.name).join(", ")}`
+  )
   process.exit(2)
 }
+const name = server.name
 
-const intEnv = (key: string, fallback: number): number => {
-  const value = Number(process.env[key] ?? fallback)
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${key} must be a non-negative number`)
-  return value
-}
 const connections = intEnv("BENCH_CONNECTIONS", 10)
 const duration = intEnv("BENCH_DURATION", 10)
 const warmup = intEnv("BENCH_WARMUP", 3)
 const tokens = intEnv("BENCH_TOKENS", 100)
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const probe = createServer()
-    probe.on("error", reject)
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address()
-      probe.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0))
-    })
-  })
-
-const start = (file: string, env: Record<string, string>, flags: ReadonlyArray<string> = []): ChildProcess =>
-  spawn(process.execPath, [...flags, "--import", "tsx", path.join(here, file)], {
-    cwd: root,
-    env: { ...process.env, NODE_ENV: "production", ...env },
-    stdio: ["ignore", "ignore", "inherit"]
-  })
-
-const stop = (child: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve()
-    child.once("exit", () => resolve())
-    child.kill("SIGTERM")
-  })
 
 const waitFor = async (url: string) => {
   const deadline = Date.now() + 60_000
@@ -182,23 +136,26 @@ const breakdown = (profile: Profile, requests: number) => {
 const main = async () => {
   const profiles = mkdtempSync(path.join(os.tmpdir(), "authdog-profile-"))
   const idpPort = await freePort()
-  const idp = start("idp.ts", { PORT: String(idpPort), BENCH_IDP_DELAY_MS: "0" })
+  const idp = spawnTs("idp.ts", { PORT: String(idpPort), BENCH_IDP_DELAY_MS: "0" }, { quiet: true })
   const idpUrl = `http://127.0.0.1:${idpPort}`
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
   // The profile is written when the process exits, which a signal's default
   // action skips: the servers that do not handle SIGTERM get a handler.
-  const child = start(server.file, { PORT: String(port), IDP_URL: idpUrl, ...server.env }, [
-    "--cpu-prof",
-    `--cpu-prof-dir=${profiles}`,
-    "--import",
-    "data:text/javascript,process.once(\"SIGTERM\",()=>setTimeout(()=>process.exit(0),2000))"
-  ])
+  const child = spawnTs(server.file, { PORT: String(port), IDP_URL: idpUrl, ...server.env }, {
+    quiet: true,
+    flags: [
+      "--cpu-prof",
+      `--cpu-prof-dir=${profiles}`,
+      "--import",
+      "data:text/javascript,process.once(\"SIGTERM\",()=>setTimeout(()=>process.exit(0),2000))"
+    ]
+  })
   try {
     await waitFor(`${idpUrl}/__count`)
     await waitFor(`${base}/public`)
-    const requests = (warmup > 0 ? await load(base, server.route, warmup) : 0) +
-      await load(base, server.route, duration)
+    const requests = (warmup > 0 ? await load(base, server.path, warmup) : 0) +
+      await load(base, server.path, duration)
     await stop(child)
     const file = readdirSync(profiles)
       .filter((f) => f.endsWith(".cpuprofile"))
@@ -207,7 +164,7 @@ const main = async () => {
     if (file === undefined) throw new Error("the server wrote no CPU profile")
     const profile = JSON.parse(readFileSync(file, "utf8")) as Profile
     console.log(
-      `${name} (GET ${server.route}): ${requests} requests (${warmup} s warm-up + ${duration} s, ` +
+      `${name} (GET ${server.path}): ${requests} requests (${warmup} s warm-up + ${duration} s, ` +
         `${connections} connections), CPU self time by component, profiler on:\n`
     )
     console.log(breakdown(profile, requests))

@@ -17,23 +17,14 @@
  */
 import autocannon from "autocannon"
 import type { ChildProcess } from "node:child_process"
-import { spawn } from "node:child_process"
 import { readFileSync, writeFileSync } from "node:fs"
-import { createServer } from "node:net"
 import os from "node:os"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
+import { allServers, freePort, intEnv, type ServerSpec, sleep, spawnTs, stop } from "./harness.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const root = path.resolve(here, "..")
-
-const intEnv = (name: string, fallback: number): number => {
-  const raw = process.env[name]
-  if (raw === undefined || raw === "") return fallback
-  const value = Number(raw)
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, got ${raw}`)
-  return value
-}
 
 const settings = {
   connections: intEnv("BENCH_CONNECTIONS", 10),
@@ -45,108 +36,12 @@ const settings = {
   rounds: Math.max(1, intEnv("BENCH_ROUNDS", 3))
 }
 
-interface ServerSpec {
-  readonly name: string
-  readonly description: string
-  readonly file: string
-  readonly path: "/public" | "/me"
-  readonly env?: Record<string, string>
-}
-
-const allServers: ReadonlyArray<ServerSpec> = [
-  {
-    name: "effect-baseline",
-    description: "@authdog/effect app (HttpRouter + NodeHttpServer), route without auth",
-    file: "servers/effect.ts",
-    path: "/public",
-    env: { BENCH_MODE: "baseline" }
-  },
-  {
-    name: "effect",
-    description: "@authdog/effect `requireAuth`, no cache (NodeHttpClient.layerUndici)",
-    file: "servers/effect.ts",
-    path: "/me",
-    env: { BENCH_MODE: "auth" }
-  },
-  {
-    name: "effect-cache",
-    description: "@authdog/effect `requireAuth`, cache on (ttl 5 min, capacity 1000)",
-    file: "servers/effect.ts",
-    path: "/me",
-    env: { BENCH_MODE: "cache" }
-  },
-  {
-    name: "effect-raw",
-    description: "no @authdog/effect: an Effect route calling the identity provider through the same HttpClient " +
-      "(what the Effect server and client cost without the binding; not one of the six)",
-    file: "servers/effect.ts",
-    path: "/me",
-    env: { BENCH_MODE: "raw" }
-  },
-  {
-    name: "effect-nospans",
-    description: "@authdog/effect `requireAuth`, no cache, with the HTTP server's own span per request turned off " +
-      "(`HttpMiddleware.withTracerDisabledWhen`; what the default server span costs; not one of the six)",
-    file: "servers/effect.ts",
-    path: "/me",
-    env: { BENCH_MODE: "auth", BENCH_SERVER_SPANS: "off" }
-  },
-  {
-    name: "express",
-    description: "Express 5 + @authdog/node-commons middleware on every request (as @authdog/express)",
-    file: "servers/express.ts",
-    path: "/me"
-  },
-  {
-    name: "fastify",
-    description: "Fastify 5 + @authdog/node-commons onRequest hook (as @authdog/fastify)",
-    file: "servers/fastify.ts",
-    path: "/me"
-  },
-  {
-    name: "node-http",
-    description: "plain node:http + @authdog/node-commons (practical limit)",
-    file: "servers/node-http.ts",
-    path: "/me"
-  }
-]
-
 const selected = (process.env.BENCH_SERVERS ?? "").split(",").map((s) => s.trim()).filter(Boolean)
 const servers = selected.length === 0 ? allServers : allServers.filter((s) => selected.includes(s.name))
 if (servers.length === 0) throw new Error(`BENCH_SERVERS matched no server: ${selected.join(",")}`)
 
 // ---------------------------------------------------------------------------
 // processes
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const probe = createServer()
-    probe.unref()
-    probe.on("error", reject)
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
-      probe.close(() => resolve(port))
-    })
-  })
-
-const spawnTs = (file: string, env: Record<string, string>, ipc = false): ChildProcess =>
-  spawn(process.execPath, ["--import", "tsx", path.join(here, file)], {
-    cwd: root,
-    env: { ...process.env, NODE_ENV: "production", ...env },
-    stdio: ipc ? ["ignore", "inherit", "inherit", "ipc"] : ["ignore", "inherit", "inherit"]
-  })
-
-const stop = async (child: ChildProcess) => {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()))
-  child.kill("SIGTERM")
-  const timer = setTimeout(() => child.kill("SIGKILL"), 5000)
-  await exited
-  clearTimeout(timer)
-}
 
 const children = new Set<ChildProcess>()
 const cleanup = () => {
@@ -200,7 +95,7 @@ interface IdpCount {
 }
 
 const startIdp = async () => {
-  const child = spawnTs("idp.ts", { PORT: "0", BENCH_IDP_DELAY_MS: String(settings.delayMs) }, true)
+  const child = spawnTs("idp.ts", { PORT: "0", BENCH_IDP_DELAY_MS: String(settings.delayMs) }, { ipc: true })
   children.add(child)
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("identity provider did not start within 30 s")), 30_000)
