@@ -1,6 +1,7 @@
 import { assert, layer, type Vitest } from "@effect/vitest"
 import { Context, Effect, Layer } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
+import { readFileSync } from "node:fs"
 import * as Net from "node:net"
 import { fileURLToPath } from "node:url"
 import { get, rawHeader } from "./support/app.js"
@@ -13,6 +14,7 @@ import { get, rawHeader } from "./support/app.js"
 class Example extends Context.Tag("test/Example")<Example, { readonly base: string }>() {}
 
 const root = fileURLToPath(new URL("..", import.meta.url))
+const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8")
 
 const freePort = Effect.async<number>((resume) => {
   const server = Net.createServer()
@@ -140,7 +142,15 @@ const wireChecks = (it: Vitest.MethodsNonLive<Example, true>) => {
     }))
 }
 
-layer(ExampleLive("server.ts"), { excludeTestServices: true })("example: HttpRouter (npm start)", wireChecks)
+layer(ExampleLive("server.ts"), { excludeTestServices: true })("example: HttpRouter (npm start)", (it) => {
+  wireChecks(it)
+  it.effect("serves the body the README's quickstart shows, byte for byte", () =>
+    Effect.gen(function*() {
+      const { base } = yield* Example
+      const response = yield* get(`${base}/me`, { authorization: "Bearer demo-token" })
+      assert.include(readme, `\n${response.body}\n`)
+    }))
+})
 
 layer(ExampleLive("layer-router.ts"), { excludeTestServices: true })(
   "example: HttpLayerRouter (npm run example:layer)",
