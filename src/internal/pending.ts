@@ -9,19 +9,18 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 
 /** @internal */
 export class Pending<A> {
-  private done = false
-  private value: A | undefined = undefined
-  private result: Effect.Effect<A> | undefined = undefined
+  // The result, once there; an `Exit` is itself the effect that returns it.
+  private exit: Exit.Exit<A> | undefined = undefined
   private waiters: Array<(value: A) => void> | undefined = undefined
 
   /** Completes the cell; later calls are ignored. */
   readonly complete = (value: A): void => {
-    if (this.done) return
-    this.done = true
-    this.value = value
+    if (this.exit !== undefined) return
+    this.exit = Exit.succeed(value)
     const waiters = this.waiters
     this.waiters = undefined
     if (waiters !== undefined) { for (const waiter of waiters) waiter(value) }
@@ -29,13 +28,12 @@ export class Pending<A> {
 
   /** Calls `f` with the result, now or once it is there. */
   onComplete(f: (value: A) => void): void {
-    if (this.done) f(this.value as A)
+    if (this.exit !== undefined) f((this.exit as Exit.Success<A, never>).value)
     else (this.waiters ??= []).push(f)
   }
 
   /** The result, once it is there. */
   get await(): Effect.Effect<A> {
-    if (this.done) return this.result ??= Effect.succeed(this.value as A)
-    return Effect.async<A>((resume) => this.onComplete((value) => resume(this.result ??= Effect.succeed(value))))
+    return this.exit ?? Effect.async<A>((resume) => this.onComplete(() => resume(this.exit!)))
   }
 }

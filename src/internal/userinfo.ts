@@ -103,7 +103,7 @@ export const toResolution = (token: Redacted.Redacted<string>, body: string, sta
     return { session: anonymousWith(token, userInfo), outcome: "rejected", status }
   }
   const user = userInfo.user
-  if (typeof user !== "object" || Array.isArray(user) || !isUser(user)) {
+  if (!isUser(user)) {
     return { session: anonymousWith(token, userInfo), outcome: "invalid_response", status }
   }
   return {
